@@ -1,0 +1,323 @@
+"""brain_node: the ROS 2 node around :class:`brain_node.brain.Brain`.
+
+Parameters (all declared with descriptors; structural ones are read-only):
+    brain (str): path of the PyNN brain file.
+    step_ms (float, 20): brain step, ms, 0.1-1000, a multiple of resolution_ms; can change
+        while running (the next step uses it).
+    resolution_ms (float, 0.1): NEST resolution, ms.
+    threads (int, 1): NEST threads.
+    seed (int, 1234): NEST and PyNN random seed.
+    spike_precision (str, on_grid): PyNN spike precision ('on_grid' or 'off_grid').
+    use_sim_time (bool): step on /clock (True) or on wall-clock time (False).
+
+Topics (relative to the node's namespace):
+    brain/<population>/stimulus  in   neurobot_interfaces/PopulationInput
+    brain/<population>/spikes    out  neurobot_interfaces/PopulationSpikes (every step)
+    brain/<population>/rate_hz   out  std_msgs/Float64, population mean rate of the step
+    brain/step                   out  neurobot_interfaces/BrainStep (timing, overruns)
+
+Services: reset_brain, get_weights, set_weights, describe_brain.
+"""
+
+import array
+import sys
+import time
+import traceback
+
+import rclpy
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.node import Node
+from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
+                                SetParametersResult)
+from rosgraph_msgs.msg import Clock
+from std_msgs.msg import Float64
+
+from neurobot import qos
+from neurobot.dds import configure_local_dds
+from neurobot_interfaces.msg import (BrainStep, PopulationInfo, PopulationInput,
+                                     PopulationSpikes, ProjectionInfo)
+from neurobot_interfaces.srv import DescribeBrain, GetWeights, ResetBrain, SetWeights
+
+from brain_node.brain import STEP_MS_RANGE, Brain
+from brain_node.stepping import NS_PER_MS, SimClockStepper, WallClockPacer, ms_to_ns
+
+WALL_POLL_FRACTION = 0.1  # wall-clock mode polls for due steps at this fraction of a step
+WALL_POLL_MAX_S = 0.005  # s, but at least this often
+NS_PER_S = 1_000_000_000
+
+
+def _time_msg(ns: int):
+    from builtin_interfaces.msg import Time
+    return Time(sec=int(ns // NS_PER_S), nanosec=int(ns % NS_PER_S))
+
+
+def spikes_topic(population: str) -> str:
+    return f'brain/{population}/spikes'
+
+
+def rate_topic(population: str) -> str:
+    return f'brain/{population}/rate_hz'
+
+
+def stimulus_topic(population: str) -> str:
+    return f'brain/{population}/stimulus'
+
+
+class BrainNode(Node):
+    """A PyNN/NEST brain as a ROS 2 node (see the module docstring)."""
+
+    def __init__(self, **kwargs):
+        super().__init__('brain_node', **kwargs)
+        self.declare_parameter('brain', '', ParameterDescriptor(
+            description='Path of the PyNN brain file', read_only=True))
+        self.declare_parameter('step_ms', 20.0, ParameterDescriptor(
+            description='Brain step, ms; a multiple of resolution_ms',
+            floating_point_range=[FloatingPointRange(
+                from_value=STEP_MS_RANGE[0], to_value=STEP_MS_RANGE[1], step=0.0)]))
+        self.declare_parameter('resolution_ms', 0.1, ParameterDescriptor(
+            description='NEST time resolution, ms', read_only=True))
+        self.declare_parameter('threads', 1, ParameterDescriptor(
+            description='NEST threads', read_only=True,
+            integer_range=[IntegerRange(from_value=1, to_value=256, step=1)]))
+        self.declare_parameter('seed', 1234, ParameterDescriptor(
+            description='Seed of NEST and of unseeded PyNN random number generators',
+            read_only=True))
+        self.declare_parameter('spike_precision', 'on_grid', ParameterDescriptor(
+            description="PyNN spike precision: 'on_grid' (exact reset) or 'off_grid'",
+            read_only=True))
+        brain_file = self.get_parameter('brain').value
+        if not brain_file:
+            raise ValueError('parameter brain is empty: give the path of a PyNN brain file, '
+                             'e.g. --ros-args -p brain:=/path/to/brain.py')
+        self.brain = Brain(
+            brain_file,
+            step_ms=self.get_parameter('step_ms').value,
+            resolution_ms=self.get_parameter('resolution_ms').value,
+            threads=self.get_parameter('threads').value,
+            seed=self.get_parameter('seed').value,
+            spike_precision=self.get_parameter('spike_precision').value)
+        self.use_sim_time = bool(self.get_parameter('use_sim_time').value)
+
+        # Everything that touches NEST runs in one mutually exclusive group, so even a
+        # multi-threaded executor never steps, resets and writes weights at once.
+        self._nest_group = MutuallyExclusiveCallbackGroup()
+        self._spike_pubs, self._rate_pubs = {}, {}
+        for name in self.brain.recorded_populations:
+            self._spike_pubs[name] = self.create_publisher(
+                PopulationSpikes, spikes_topic(name), qos.BRAIN_OUTPUT)
+            self._rate_pubs[name] = self.create_publisher(Float64, rate_topic(name), qos.BRAIN_OUTPUT)
+        self._step_pub = self.create_publisher(BrainStep, 'brain/step', qos.BRAIN_OUTPUT)
+        self._inputs = {}
+        for info in self.brain.describe_populations():
+            if info.input_kind:
+                self._inputs[info.name] = self.create_subscription(
+                    PopulationInput, stimulus_topic(info.name),
+                    lambda msg, name=info.name: self._on_stimulus(name, msg),
+                    qos.RELIABLE, callback_group=self._nest_group)
+        self.create_service(ResetBrain, 'reset_brain', self._on_reset,
+                            callback_group=self._nest_group)
+        self.create_service(GetWeights, 'get_weights', self._on_get_weights,
+                            callback_group=self._nest_group)
+        self.create_service(SetWeights, 'set_weights', self._on_set_weights,
+                            callback_group=self._nest_group)
+        self.create_service(DescribeBrain, 'describe_brain', self._on_describe,
+                            callback_group=self._nest_group)
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+
+        self.overruns = 0
+        self._stepper = None
+        self._pacer = None
+        if self.use_sim_time:
+            self._stepper = SimClockStepper(self.brain.step_ms)
+            self.create_subscription(Clock, '/clock', self._on_clock, qos.CLOCK,
+                                     callback_group=self._nest_group)
+            mode = 'on /clock'
+        else:
+            period_s = max(min(self.brain.step_ms / 1e3 * WALL_POLL_FRACTION, WALL_POLL_MAX_S),
+                           1e-4)
+            self._pacer = WallClockPacer(self.brain.step_ms, time.monotonic_ns())
+            self._wall_start_ns = self.get_clock().now().nanoseconds
+            self.create_timer(period_s, self._on_wall_timer, callback_group=self._nest_group)
+            mode = 'on wall-clock time'
+        self.get_logger().info(
+            f'brain {brain_file}: populations {", ".join(self.brain.population_names)}; '
+            f'projections {", ".join(self.brain.projection_names) or "(none)"}; '
+            f'stepping {self.brain.step_ms:g} ms {mode}')
+
+    # ------------------------------------------------------------------ stepping
+
+    def _on_clock(self, msg: Clock):
+        clock_ns = msg.clock.sec * NS_PER_S + msg.clock.nanosec
+        advance = self._stepper.on_clock(clock_ns)
+        if advance.jumped_back:
+            self.get_logger().warn(
+                f'/clock went back to {clock_ns / 1e9:.3f} s; stepping resumes from there '
+                f'(the brain itself is not reset: call reset_brain for that)')
+        for _ in range(advance.steps):
+            start = time.perf_counter()
+            result = self.brain.step()
+            end_ns = self._stepper.step_done()
+            self._publish_step(result, end_ns, start)
+
+    def _on_wall_timer(self):
+        now = time.monotonic_ns()
+        if not self._pacer.step_due(now):
+            return
+        start = time.perf_counter()
+        result = self.brain.step()
+        end_ns = self.get_clock().now().nanoseconds
+        if self._pacer.step_finished(time.monotonic_ns()):
+            self.overruns = self._pacer.overruns
+            self.get_logger().warn(
+                f'step {result.step} overran: {(time.perf_counter() - start) * 1e3:.1f} ms for '
+                f'a {self.brain.step_ms:g} ms step ({self.overruns} overruns so far)',
+                throttle_duration_sec=5.0)
+        self._publish_step(result, end_ns, start)
+
+    def _publish_step(self, result, end_ns: int, start: float):
+        end_ms = end_ns / NS_PER_MS
+        stamp = _time_msg(end_ns)
+        step_s = self.brain.step_ms / 1e3
+        for name, spikes in result.spikes.items():
+            msg = PopulationSpikes()
+            msg.header.stamp = stamp
+            msg.population = name
+            msg.step = result.step
+            msg.step_ms = self.brain.step_ms
+            msg.counts = array.array('I', spikes.counts.tobytes())
+            msg.spike_neurons = array.array('I', spikes.neurons.tobytes())
+            # brain time -> the time base of the stamp (ROS time)
+            msg.spike_times_ms = array.array('d', (spikes.times_ms + (end_ms - result.end_ms))
+                                             .tobytes())
+            self._spike_pubs[name].publish(msg)
+            size = len(spikes.counts)
+            rate = float(spikes.counts.sum()) / (size * step_s) if size else 0.0
+            self._rate_pubs[name].publish(Float64(data=rate))
+        info = BrainStep()
+        info.header.stamp = stamp
+        info.step = result.step
+        info.step_ms = self.brain.step_ms
+        info.nest_ms = result.nest_ms
+        info.total_ms = (time.perf_counter() - start) * 1e3
+        info.overruns = self.overruns
+        info.resets = self.brain.resets
+        self._step_pub.publish(info)
+
+    # ------------------------------------------------------------------ inputs
+
+    def _on_stimulus(self, population: str, msg: PopulationInput):
+        try:
+            self.brain.set_input(population, msg.values)
+        except ValueError as error:
+            self.get_logger().warn(f'ignored stimulus on {stimulus_topic(population)}: {error}',
+                                   throttle_duration_sec=2.0)
+
+    # ------------------------------------------------------------------ services
+
+    def _on_reset(self, request, response):
+        start = time.perf_counter()
+        try:
+            response.message = self.brain.reset(restore_weights=request.restore_weights)
+            response.success = True
+        except Exception as error:  # a failed reset must not take the node down
+            self.get_logger().error(f'reset_brain failed: {error}\n{traceback.format_exc()}')
+            response.success = False
+            response.message = f'reset failed: {error}'
+        response.duration_ms = (time.perf_counter() - start) * 1e3
+        return response
+
+    def _on_get_weights(self, request, response):
+        try:
+            rows, cols, weights = self.brain.get_weights(request.projection)
+        except ValueError as error:
+            response.success = False
+            response.message = str(error)
+            return response
+        response.success = True
+        response.rows, response.cols = rows, cols
+        response.weights = array.array('d', weights.tobytes())
+        response.message = f'{rows}x{cols} weights of {request.projection}'
+        return response
+
+    def _on_set_weights(self, request, response):
+        try:
+            written = self.brain.set_weights(request.projection, request.rows, request.cols,
+                                             request.weights)
+        except ValueError as error:
+            response.success = False
+            response.message = f'nothing written: {error}'
+            return response
+        response.success = True
+        response.written = written
+        response.message = f'{written} synapses of {request.projection} written'
+        return response
+
+    def _on_describe(self, request, response):
+        response.success = True
+        response.brain = self.brain.brain_file
+        response.step_ms = self.brain.step_ms
+        response.resolution_ms = self.brain.resolution_ms
+        for p in self.brain.describe_populations():
+            response.populations.append(PopulationInfo(
+                name=p.name, label=p.label, cell_type=p.cell_type, nest_model=p.nest_model,
+                size=p.size, recorded=p.recorded,
+                spikes_topic=spikes_topic(p.name) if p.recorded else '',
+                input_topic=stimulus_topic(p.name) if p.input_kind else '',
+                input_kind=p.input_kind, exact_reset=p.exact_reset))
+        for p in self.brain.describe_projections():
+            response.projections.append(ProjectionInfo(
+                name=p.name, label=p.label, pre=p.pre, post=p.post, rows=p.rows, cols=p.cols,
+                connections=p.connections, synapse_type=p.synapse_type,
+                nest_synapse_model=p.nest_synapse_model, receptor_type=p.receptor_type,
+                plastic=p.plastic, weight_units=p.weight_units, weight_sign=p.weight_sign))
+        response.message = (f'{len(response.populations)} populations, '
+                            f'{len(response.projections)} projections')
+        return response
+
+    # ------------------------------------------------------------------ parameters
+
+    def _on_set_parameters(self, parameters):
+        for parameter in parameters:
+            if parameter.name == 'step_ms':
+                try:
+                    step_ms = self.brain.check_step_ms(parameter.value)
+                except ValueError as error:
+                    return SetParametersResult(successful=False, reason=str(error))
+                self.brain.set_step_ms(step_ms)
+                if self._stepper is not None:
+                    self._stepper.step_ns = ms_to_ns(step_ms)
+                if self._pacer is not None:
+                    self._pacer.step_ns = ms_to_ns(step_ms)
+                self.get_logger().info(f'step_ms is now {step_ms:g} ms')
+        return SetParametersResult(successful=True)
+
+
+def main(args=None):
+    """Run brain_node until Ctrl-C or shutdown."""
+    configure_local_dds()
+    rclpy.init(args=args)
+    try:
+        node = BrainNode()
+    except Exception:
+        # A broken brain file: show the Python error with its file:line and stop.
+        traceback.print_exc()
+        print('brain_node: could not start (see the error above)', file=sys.stderr)
+        rclpy.try_shutdown()
+        return 1
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    try:
+        executor.spin()
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        # The context may already be shut down (SIGTERM), so report on stderr, not rosout.
+        print(f'brain_node: stopped after {node.brain.steps_done} steps', file=sys.stderr)
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Install the neurobot ROS 2 package (ament_python).
+
+Python packages: ``neurobot`` (shared core: DDS set-up, QoS profiles, paths, launch
+description, command line), ``brain_node`` and ``tf_nodes``. Launch files, configs,
+worlds, URDF and example brains are installed by glob into ``share/neurobot/`` as
+ament_python packages do, so ``ros2 launch neurobot ...`` finds them.
+"""
+
+from glob import glob
+import os
+
+from setuptools import find_packages, setup
+
+PACKAGE = 'neurobot'
+
+
+def share_files(directory, pattern='**/*'):
+    """Return data_files entries installing ``directory`` below share/neurobot, keeping subfolders."""
+    entries = {}
+    for path in glob(os.path.join(directory, pattern), recursive=True):
+        if os.path.isfile(path) and '__pycache__' not in path:
+            target = os.path.join('share', PACKAGE, os.path.dirname(path))
+            entries.setdefault(target, []).append(path)
+    return sorted(entries.items())
+
+
+setup(
+    name=PACKAGE,
+    version='0.1.0',
+    packages=find_packages(include=['neurobot', 'neurobot.*', 'brain_node', 'brain_node.*',
+                                    'tf_nodes', 'tf_nodes.*']),
+    data_files=[
+        ('share/ament_index/resource_index/packages', ['resource/' + PACKAGE]),
+        ('share/' + PACKAGE, ['package.xml']),
+        *share_files('launch'),
+        *share_files('config'),
+        *share_files('worlds'),
+        *share_files('urdf'),
+        *share_files('brains'),
+    ],
+    install_requires=['setuptools'],
+    zip_safe=True,
+    maintainer='neurobot developers',
+    maintainer_email='neurobot@example.com',
+    description='Closed-loop spiking brains (NEST/PyNN) and robots over ROS 2.',
+    license='Apache-2.0',
+    tests_require=['pytest'],
+    entry_points={
+        'console_scripts': [
+            'brain_node = brain_node.node:main',
+            'neurobot-demo = neurobot.demo:main',
+        ],
+    },
+)

@@ -1,0 +1,91 @@
+"""Helpers for node and system tests: real processes, a private rclpy context, real DDS."""
+
+import os
+from pathlib import Path
+import signal
+import subprocess
+import sys
+import time
+
+import rclpy
+from rclpy.context import Context
+from rclpy.executors import SingleThreadedExecutor
+
+VENV_BIN = Path(sys.executable).parent
+
+
+class NodeProcess:
+    """A neurobot console script started as its own process, output captured to a file."""
+
+    def __init__(self, executable, *ros_args, log_dir, name=None):
+        self.name = name or executable
+        self.log_path = Path(log_dir) / f'{self.name}.log'
+        self._log = open(self.log_path, 'w')
+        command = [str(VENV_BIN / executable), '--ros-args', *ros_args]
+        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
+                                        env=dict(os.environ), start_new_session=True)
+
+    def output(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def wait(self, timeout):
+        return self.process.wait(timeout)
+
+    def stop(self, timeout=10.0) -> int:
+        """Ctrl-C the process and return its exit code (kill it if it does not stop)."""
+        if self.alive():
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self._log.close()
+        return self.process.returncode
+
+
+class RosClient:
+    """A test-side rclpy node in its own Context (and therefore its own ROS domain)."""
+
+    def __init__(self, domain_id: int, name='test_client'):
+        self.context = Context()
+        rclpy.init(context=self.context, domain_id=domain_id)
+        self.node = rclpy.create_node(name, context=self.context)
+        self.executor = SingleThreadedExecutor(context=self.context)
+        self.executor.add_node(self.node)
+
+    def spin_for(self, seconds: float):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.executor.spin_once(timeout_sec=min(0.05, max(end - time.monotonic(), 0.0)))
+
+    def spin_until(self, predicate, timeout: float) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if predicate():
+                return True
+            self.executor.spin_once(timeout_sec=0.05)
+        return predicate()
+
+    def call(self, srv_type, name: str, request, timeout: float = 30.0):
+        """Call a service and return the response (raises TimeoutError)."""
+        client = self.node.create_client(srv_type, name)
+        try:
+            if not client.wait_for_service(timeout_sec=timeout):
+                raise TimeoutError(f'service {name} not available after {timeout} s')
+            future = client.call_async(request)
+            self.executor.spin_until_future_complete(future, timeout_sec=timeout)
+            if not future.done():
+                raise TimeoutError(f'service {name} did not answer within {timeout} s')
+            return future.result()
+        finally:
+            self.node.destroy_client(client)
+
+    def close(self):
+        self.executor.shutdown()
+        self.node.destroy_node()
+        rclpy.try_shutdown(context=self.context)

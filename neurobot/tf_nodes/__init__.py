@@ -1,0 +1,1 @@
+"""tf_nodes: transfer functions (brain <-> robot translation) as ROS 2 nodes."""
