@@ -169,12 +169,17 @@ class _Projection:
     name: str
     proj: object  # PyNN Projection
     connections: object  # nest.SynapseCollection
-    index: ConnectionIndex
+    count: int  # number of synapses
     units: object  # WeightUnits
     plastic: bool
     pre_name: str
     post_name: str
-    initial_nest: np.ndarray  # NEST weights when the brain was built
+    rows: int
+    cols: int
+    # Read from NEST on first need (static) or at load (plastic, whose weights change
+    # as soon as the brain runs):
+    index: ConnectionIndex = None
+    initial_nest: np.ndarray = None  # NEST weights when the brain was built
     known_nest: np.ndarray = None  # NEST weights last read or written (authoritative if static)
     plastic_state: dict = field(default_factory=dict)  # resettable synapse state, e.g. Kplus
 
@@ -292,19 +297,6 @@ class Brain:
 
     def _describe_projection(self, name, proj):
         connections = proj.nest_connections
-        count = len(connections)
-        if count:
-            status = connections.get(['source', 'target', 'weight'])
-            sources = np.asarray(status['source'], dtype=np.int64)
-            targets = np.asarray(status['target'], dtype=np.int64)
-            nest_weights = np.asarray(status['weight'], dtype=np.float64)
-        else:
-            sources = targets = np.zeros(0, dtype=np.int64)
-            nest_weights = np.zeros(0)
-        pre_gids, post_gids = _node_ids(proj.pre), _node_ids(proj.post)
-        index = ConnectionIndex(rows=len(pre_gids), cols=len(post_gids),
-                                pre=_index_of(pre_gids, sources),
-                                post=_index_of(post_gids, targets))
         post_celltype = getattr(proj.post, 'celltype', None)
         if post_celltype is None:  # an Assembly: all members share receptor conventions
             post_celltype = proj.post.populations[0].celltype
@@ -314,19 +306,41 @@ class Brain:
             receptor_scale=float(getattr(post_celltype, 'receptor_scale', 1.0)),
             standard_receptor=bool(getattr(post_celltype, 'standard_receptor_type', True)))
         model = proj.nest_synapse_model
-        plastic = not model.startswith(STATIC_SYNAPSE_PREFIXES)
-        plastic_state = {}
-        if plastic and count:
-            keys = connections[0].get()
-            for key in ('Kplus', 'c', 'n'):  # traces NEST lets us set (stdp, stdp_dopamine)
-                if key in keys:
-                    plastic_state[key] = np.asarray(connections.get(key), dtype=np.float64)
-        return _Projection(name=name, proj=proj, connections=connections, index=index,
-                           units=units, plastic=plastic,
-                           pre_name=self._population_name(proj.pre),
-                           post_name=self._population_name(proj.post),
-                           initial_nest=nest_weights, known_nest=nest_weights.copy(),
-                           plastic_state=plastic_state)
+        handle = _Projection(
+            name=name, proj=proj, connections=connections, count=len(connections),
+            units=units, plastic=not model.startswith(STATIC_SYNAPSE_PREFIXES),
+            pre_name=self._population_name(proj.pre), post_name=self._population_name(proj.post),
+            rows=len(proj.pre), cols=len(proj.post))
+        if handle.plastic:
+            self._load_connections(handle)
+            if handle.count:
+                keys = connections[0].get()
+                for key in ('Kplus', 'c', 'n'):  # traces NEST lets us set (stdp, stdp_dopamine)
+                    if key in keys:
+                        handle.plastic_state[key] = np.asarray(connections.get(key),
+                                                               dtype=np.float64).reshape(-1)
+        return handle
+
+    def _load_connections(self, proj):
+        """Read a projection's sources, targets and weights from NEST (once; slow for 1e6)."""
+        if proj.index is not None:
+            return
+        start = time.perf_counter()
+        if proj.count:
+            status = proj.connections.get(['source', 'target', 'weight'])
+            sources = np.asarray(status['source'], dtype=np.int64).reshape(-1)
+            targets = np.asarray(status['target'], dtype=np.int64).reshape(-1)
+            nest_weights = np.asarray(status['weight'], dtype=np.float64).reshape(-1)
+        else:
+            sources = targets = np.zeros(0, dtype=np.int64)
+            nest_weights = np.zeros(0)
+        proj.index = ConnectionIndex(rows=proj.rows, cols=proj.cols,
+                                     pre=_index_of(_node_ids(proj.proj.pre), sources),
+                                     post=_index_of(_node_ids(proj.proj.post), targets))
+        proj.initial_nest = nest_weights
+        proj.known_nest = nest_weights.copy()
+        _log.info('projection %s: read %d connections in %.2f s', proj.name, proj.count,
+                  time.perf_counter() - start)
 
     def _build_recorder(self):
         nest = self._nest
@@ -446,7 +460,7 @@ class Brain:
         """Return a ProjectionInfo per projection."""
         return [ProjectionInfo(
             name=p.name, label=str(p.proj.label), pre=p.pre_name, post=p.post_name,
-            rows=p.index.rows, cols=p.index.cols, connections=p.index.connections,
+            rows=p.rows, cols=p.cols, connections=p.count,
             synapse_type=type(p.proj.synapse_type).__name__,
             nest_synapse_model=p.proj.nest_synapse_model, receptor_type=str(p.proj.receptor_type),
             plastic=p.plastic, weight_units=p.units.units, weight_sign=p.units.sign)
@@ -500,13 +514,10 @@ class Brain:
                 continue
             values, pop.pending_input = pop.pending_input, None
             if pop.input_kind == 'rate_hz':
-                if values.size == 1:
-                    pop.sources.set(rate=float(values[0]))
-                else:
-                    pop.sources.set(rate=values.tolist())
+                set_node_status(pop.sources, {'rate': _as_array(values, len(pop.gids))})
             else:
                 currents_pa = pop.initial_input + _as_array(values, len(pop.gids)) * 1000.0
-                pop.cells.set(I_e=currents_pa.tolist())
+                set_node_status(pop.cells, {'I_e': currents_pa})
             pop.applied_input = True
 
     # ------------------------------------------------------------------ stepping
@@ -527,11 +538,12 @@ class Brain:
     def _read_spikes(self) -> dict:
         if self._recorder is None:
             return {}
-        events = self._recorder.get('events')
+        from nest import nestkernel_api  # the low-level getter: no per-call bookkeeping
+        events = nestkernel_api.llapi_get_nc_status(self._recorder._datum, 'events')
         senders = np.asarray(events['senders'], dtype=np.int64)
         times = np.asarray(events['times'], dtype=np.float64) - self.nest_offset_ms
         if len(senders):
-            self._recorder.n_events = 0
+            set_node_status(self._recorder, {'n_events': 0})
         populations = self._gid_population[senders]
         neurons = self._gid_neuron[senders]
         result = {}
@@ -565,34 +577,33 @@ class Brain:
         trial_ticks = now_ticks + drain_ticks
         trial_ms = trial_ticks * res
         if self._stimulators is not None:
-            self._stimulators.set(origin=(self._stimulator_origins + trial_ms).tolist())
+            set_node_status(self._stimulators, {'origin': self._stimulator_origins + trial_ms})
         for model, group, recipe, state, params, _ in self._neuron_groups:
             if recipe is None:
                 continue
             changes = {key: SILENT_THRESHOLD_MV for key in recipe.silence}
             changes.update({key: res * FAST_DECAY_FRACTION for key in recipe.fast_decay})
             if changes:
-                group.set(changes)
+                set_node_status(group, changes)
         nest.Simulate(drain_ticks * res)
         for model, group, recipe, state, params, _ in self._neuron_groups:
-            restore = {key: values.tolist() for key, values in params.items()}
-            restore.update({key: values.tolist() for key, values in state.items()})
+            restore = dict(params, **state)
             if restore:
-                group.set(restore)
+                set_node_status(group, restore)
         if self._recorders is not None:
-            self._recorders.set(n_events=0)
+            set_node_status(self._recorders, {'n_events': 0})
         for pop in self._populations.values():
             pop.pending_input = None
             if pop.applied_input:
-                if pop.input_kind == 'rate_hz':
-                    pop.sources.set(rate=pop.initial_input.tolist())
-                else:
-                    pop.cells.set(I_e=pop.initial_input.tolist())
+                target = pop.sources if pop.input_kind == 'rate_hz' else pop.cells
+                set_node_status(target, {'rate' if pop.input_kind == 'rate_hz' else 'I_e':
+                                         pop.initial_input})
                 pop.applied_input = False
         written = 0
         if restore_weights:
             for proj in self._projections.values():
-                written += self._write_nest_weights(proj, proj.initial_nest)
+                if proj.index is not None:  # never read, so never written: still initial
+                    written += self._write_nest_weights(proj, proj.initial_nest)
         plastic = [p.name for p in self._projections.values() if p.plastic]
         for proj in self._projections.values():
             for key, values in proj.plastic_state.items():
@@ -626,7 +637,8 @@ class Brain:
                              f'{", ".join(self._projections) or "(none)"}') from None
 
     def _read_nest_weights(self, proj) -> np.ndarray:
-        if not proj.plastic or proj.index.connections == 0:
+        self._load_connections(proj)
+        if not proj.plastic or proj.count == 0:
             return proj.known_nest
         weights = np.asarray(proj.connections.get('weight'), dtype=np.float64).reshape(-1)
         proj.known_nest = weights
@@ -634,31 +646,26 @@ class Brain:
 
     def _write_nest_weights(self, proj, nest_weights: np.ndarray) -> int:
         """Write NEST weights; only changed ones for static synapses. Returns the count."""
-        if proj.index.connections == 0:
+        if proj.count == 0:
             return 0
         if proj.plastic:
-            proj.connections.set(weight=nest_weights.tolist())
-            proj.known_nest = nest_weights.copy()
-            return len(nest_weights)
-        changed = np.flatnonzero(nest_weights != proj.known_nest)
-        if len(changed) == 0:
-            return 0
-        if len(changed) == len(nest_weights):
-            proj.connections.set(weight=nest_weights.tolist())
+            changed = np.arange(proj.count)
         else:
-            subset = self._nest.SynapseCollection([proj.connections._datum[i] for i in changed])
-            subset.set(weight=nest_weights[changed].tolist())
+            changed = np.flatnonzero(nest_weights != proj.known_nest)
+            if len(changed) == 0:
+                return 0
+        _set_connection_weights(proj.connections, changed, nest_weights[changed])
         proj.known_nest = nest_weights.copy()
         return len(changed)
 
     def get_weights(self, name: str):
         """Return (rows, cols, flat row-major PyNN weights with NaN where unconnected)."""
         proj = self._projection(name)
+        nest_weights = self._read_nest_weights(proj)
         if proj.index.multapses:
             raise ValueError(f'projection {name!r} has several synapses between the same pair of '
                              f'neurons (multapses); dense weight access is not defined for it')
-        pynn = self._read_nest_weights(proj) / proj.units.nest_per_pynn
-        return proj.index.rows, proj.index.cols, proj.index.to_dense(pynn)
+        return proj.rows, proj.cols, proj.index.to_dense(nest_weights / proj.units.nest_per_pynn)
 
     def set_weights(self, name: str, rows: int, cols: int, weights) -> int:
         """Write a dense PyNN weight matrix; returns the number of synapses written.
@@ -669,9 +676,55 @@ class Brain:
                 written then.
         """
         proj = self._projection(name)
+        self._load_connections(proj)
         dense = check_dense_weights(proj.index, proj.units, rows, cols, weights)
         nest_weights = proj.index.from_dense(dense) * proj.units.nest_per_pynn
         return self._write_nest_weights(proj, nest_weights)
+
+
+def _set_connection_weights(connections, positions: np.ndarray, values: np.ndarray):
+    """Set the weights of the connections at ``positions`` of a SynapseCollection.
+
+    Goes to NEST's low-level setter with one small dict per synapse built from Python
+    floats: SynapseCollection.set(weight=array) builds the same list through numpy
+    scalar indexing, which costs about as much again.
+    """
+    datum = connections._datum
+    if len(positions) == len(datum):
+        subset = datum
+    else:
+        subset = [datum[i] for i in positions.tolist()]
+    from nest import nestkernel_api
+    nestkernel_api.llapi_set_connection_status(subset, [{'weight': w} for w in values.tolist()])
+
+
+def set_node_status(nodes, params: dict):
+    """Set parameters of a NodeCollection: scalars apply to all nodes, arrays per node.
+
+    Calls NEST's low-level setter directly: NodeCollection.set() first reads every
+    node's 'local' flag (a full status dictionary per node, ~0.1 s for 10,000 neurons),
+    which brain_node, running NEST in one process, does not need. Arrays whose values
+    are all equal are sent as one scalar.
+    """
+    from nest import nestkernel_api
+    scalars, arrays = {}, {}
+    for key, value in params.items():
+        if isinstance(value, (list, tuple, np.ndarray)):
+            array = np.asarray(value)
+            if array.size and (array == array.flat[0]).all():
+                scalars[key] = array.flat[0].item()
+            else:
+                arrays[key] = array.tolist()
+        else:
+            scalars[key] = value
+    if arrays:
+        keys = list(arrays)
+        per_node = [dict(scalars, **dict(zip(keys, values))) for values in zip(*arrays.values())]
+        if len(per_node) != len(nodes):
+            raise ValueError(f'expected {len(nodes)} values per parameter, got {len(per_node)}')
+        nestkernel_api.llapi_set_nc_status(nodes._datum, per_node)
+    elif scalars:
+        nestkernel_api.llapi_set_nc_status(nodes._datum, [scalars])
 
 
 def _settable(node, key, value) -> bool:

@@ -9,6 +9,8 @@ Parameters (all declared with descriptors; structural ones are read-only):
     seed (int, 1234): NEST and PyNN random seed.
     spike_precision (str, on_grid): PyNN spike precision ('on_grid' or 'off_grid').
     use_sim_time (bool): step on /clock (True) or on wall-clock time (False).
+    lockstep (bool, False): step in lockstep rounds with world and transfer functions
+        instead (see neurobot.lockstep); lockstep_* parameters name the participants.
 
 Topics (relative to the node's namespace):
     brain/<population>/stimulus  in   neurobot_interfaces/PopulationInput
@@ -35,6 +37,9 @@ from std_msgs.msg import Float64
 
 from neurobot import qos
 from neurobot.dds import configure_local_dds
+from neurobot.lockstep import SIMULATION
+from neurobot.lockstep_participant import (LockstepParticipant, LockstepTimeout,
+                                           declare_lockstep_parameters)
 from neurobot_interfaces.msg import (BrainStep, PopulationInfo, PopulationInput,
                                      PopulationSpikes, ProjectionInfo)
 from neurobot_interfaces.srv import DescribeBrain, GetWeights, ResetBrain, SetWeights
@@ -86,6 +91,7 @@ class BrainNode(Node):
         self.declare_parameter('spike_precision', 'on_grid', ParameterDescriptor(
             description="PyNN spike precision: 'on_grid' (exact reset) or 'off_grid'",
             read_only=True))
+        declare_lockstep_parameters(self)
         brain_file = self.get_parameter('brain').value
         if not brain_file:
             raise ValueError('parameter brain is empty: give the path of a PyNN brain file, '
@@ -98,6 +104,10 @@ class BrainNode(Node):
             seed=self.get_parameter('seed').value,
             spike_precision=self.get_parameter('spike_precision').value)
         self.use_sim_time = bool(self.get_parameter('use_sim_time').value)
+        self.lockstep = bool(self.get_parameter('lockstep').value)
+        # Lockstep data must survive late DDS matching (see neurobot.qos).
+        output_qos = qos.LOCKSTEP_DATA if self.lockstep else qos.BRAIN_OUTPUT
+        input_qos = qos.LOCKSTEP_DATA if self.lockstep else qos.RELIABLE
 
         # Everything that touches NEST runs in one mutually exclusive group, so even a
         # multi-threaded executor never steps, resets and writes weights at once.
@@ -105,16 +115,16 @@ class BrainNode(Node):
         self._spike_pubs, self._rate_pubs = {}, {}
         for name in self.brain.recorded_populations:
             self._spike_pubs[name] = self.create_publisher(
-                PopulationSpikes, spikes_topic(name), qos.BRAIN_OUTPUT)
-            self._rate_pubs[name] = self.create_publisher(Float64, rate_topic(name), qos.BRAIN_OUTPUT)
-        self._step_pub = self.create_publisher(BrainStep, 'brain/step', qos.BRAIN_OUTPUT)
+                PopulationSpikes, spikes_topic(name), output_qos)
+            self._rate_pubs[name] = self.create_publisher(Float64, rate_topic(name), output_qos)
+        self._step_pub = self.create_publisher(BrainStep, 'brain/step', output_qos)
         self._inputs = {}
         for info in self.brain.describe_populations():
             if info.input_kind:
                 self._inputs[info.name] = self.create_subscription(
                     PopulationInput, stimulus_topic(info.name),
                     lambda msg, name=info.name: self._on_stimulus(name, msg),
-                    qos.RELIABLE, callback_group=self._nest_group)
+                    input_qos, callback_group=self._nest_group)
         self.create_service(ResetBrain, 'reset_brain', self._on_reset,
                             callback_group=self._nest_group)
         self.create_service(GetWeights, 'get_weights', self._on_get_weights,
@@ -128,7 +138,17 @@ class BrainNode(Node):
         self.overruns = 0
         self._stepper = None
         self._pacer = None
-        if self.use_sim_time:
+        self._lockstep = None
+        if self.lockstep:
+            self._lockstep = LockstepParticipant(self, SIMULATION, self.brain.step_ms,
+                                                 self._run_round, self._nest_group)
+            for subscription in self._inputs.values():
+                self._lockstep.track_input(subscription)
+            for publisher in [*self._spike_pubs.values(), *self._rate_pubs.values(),
+                              self._step_pub]:
+                self._lockstep.track_output(publisher)
+            mode = f'in lockstep as {self._lockstep.name!r}'
+        elif self.use_sim_time:
             self._stepper = SimClockStepper(self.brain.step_ms)
             self.create_subscription(Clock, '/clock', self._on_clock, qos.CLOCK,
                                      callback_group=self._nest_group)
@@ -140,6 +160,8 @@ class BrainNode(Node):
             self._wall_start_ns = self.get_clock().now().nanoseconds
             self.create_timer(period_s, self._on_wall_timer, callback_group=self._nest_group)
             mode = 'on wall-clock time'
+        if self._lockstep is not None:
+            self._lockstep.start()
         self.get_logger().info(
             f'brain {brain_file}: populations {", ".join(self.brain.population_names)}; '
             f'projections {", ".join(self.brain.projection_names) or "(none)"}; '
@@ -159,6 +181,11 @@ class BrainNode(Node):
             result = self.brain.step()
             end_ns = self._stepper.step_done()
             self._publish_step(result, end_ns, start)
+
+    def _run_round(self, round_: int):
+        start = time.perf_counter()
+        result = self.brain.step()
+        self._publish_step(result, round_ * ms_to_ns(self.brain.step_ms), start)
 
     def _on_wall_timer(self):
         now = time.monotonic_ns()
@@ -190,10 +217,10 @@ class BrainNode(Node):
             # brain time -> the time base of the stamp (ROS time)
             msg.spike_times_ms = array.array('d', (spikes.times_ms + (end_ms - result.end_ms))
                                              .tobytes())
-            self._spike_pubs[name].publish(msg)
+            self._publish(self._spike_pubs[name], msg)
             size = len(spikes.counts)
             rate = float(spikes.counts.sum()) / (size * step_s) if size else 0.0
-            self._rate_pubs[name].publish(Float64(data=rate))
+            self._publish(self._rate_pubs[name], Float64(data=rate))
         info = BrainStep()
         info.header.stamp = stamp
         info.step = result.step
@@ -202,7 +229,12 @@ class BrainNode(Node):
         info.total_ms = (time.perf_counter() - start) * 1e3
         info.overruns = self.overruns
         info.resets = self.brain.resets
-        self._step_pub.publish(info)
+        self._publish(self._step_pub, info)
+
+    def _publish(self, publisher, msg):
+        publisher.publish(msg)
+        if self._lockstep is not None:
+            self._lockstep.sent(publisher.topic_name)
 
     # ------------------------------------------------------------------ inputs
 
@@ -212,6 +244,8 @@ class BrainNode(Node):
         except ValueError as error:
             self.get_logger().warn(f'ignored stimulus on {stimulus_topic(population)}: {error}',
                                    throttle_duration_sec=2.0)
+        if self._lockstep is not None:  # counted even when refused: it was delivered
+            self._lockstep.received(self._inputs[population].topic_name)
 
     # ------------------------------------------------------------------ services
 
@@ -280,6 +314,10 @@ class BrainNode(Node):
     def _on_set_parameters(self, parameters):
         for parameter in parameters:
             if parameter.name == 'step_ms':
+                if self.lockstep:
+                    return SetParametersResult(
+                        successful=False, reason='step_ms is the lockstep round length: all '
+                        'participants must change it together; restart with the new value')
                 try:
                     step_ms = self.brain.check_step_ms(parameter.value)
                 except ValueError as error:
@@ -307,16 +345,20 @@ def main(args=None):
         return 1
     executor = SingleThreadedExecutor()
     executor.add_node(node)
+    code = 0
     try:
         executor.spin()
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
+    except LockstepTimeout as error:
+        print(f'brain_node: {error}', file=sys.stderr)
+        code = 3
     finally:
         # The context may already be shut down (SIGTERM), so report on stderr, not rosout.
         print(f'brain_node: stopped after {node.brain.steps_done} steps', file=sys.stderr)
         node.destroy_node()
         rclpy.try_shutdown()
-    return 0
+    return code
 
 
 if __name__ == '__main__':

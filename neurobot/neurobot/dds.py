@@ -19,12 +19,24 @@ _log = logging.getLogger(__name__)
 
 
 def local_dds_environment() -> dict:
-    """Return the environment variables that confine Fast DDS to this machine."""
+    """Return the environment variables that confine Fast DDS to this machine.
+
+    Raises:
+        FileNotFoundError: the profile is missing. Fast DDS would otherwise fall back,
+            silently, to its multicast defaults on every interface.
+    """
+    profile = share_path(*LOCAL_PROFILE)
+    if not profile.is_file():
+        raise FileNotFoundError(f'the local-only Fast DDS profile {profile} is missing; '
+                                f'refusing to start DDS with its network-wide defaults')
     return {
         'RMW_IMPLEMENTATION': 'rmw_fastrtps_cpp',
-        'FASTDDS_DEFAULT_PROFILES_FILE': str(share_path(*LOCAL_PROFILE)),
-        # Also tells rmw itself that discovery is host-local (ROS 2 Iron and later).
-        'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST',
+        'FASTDDS_DEFAULT_PROFILES_FILE': str(profile),
+        # Leave discovery to the profile. LOCALHOST would make rmw add transports of
+        # its own, one of them bound to every interface; SUBNET adds a multicast peer.
+        'ROS_AUTOMATIC_DISCOVERY_RANGE': 'SYSTEM_DEFAULT',
+        # Ignore a DEFAULT_FASTDDS_PROFILES.xml that happens to lie in the working directory.
+        'SKIP_DEFAULT_XML_FILE': '1',
     }
 
 
@@ -47,6 +59,9 @@ def configure_local_dds(environ=None) -> bool:
         return False
     if env.get('FASTDDS_DEFAULT_PROFILES_FILE'):
         return False
-    for key, value in local_dds_environment().items():
+    settings = local_dds_environment()
+    # The profile decides discovery: override a LOCALHOST/SUBNET range from the shell.
+    env['ROS_AUTOMATIC_DISCOVERY_RANGE'] = settings.pop('ROS_AUTOMATIC_DISCOVERY_RANGE')
+    for key, value in settings.items():
         env.setdefault(key, value)
     return True

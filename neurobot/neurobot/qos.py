@@ -2,9 +2,14 @@
 
 - sensor data (scan, spikes, rates): best effort, shallow; a late sample is worthless.
 - commands and brain I/O that must not be lost (cmd_vel, stimulus, step reports): reliable.
+- events (contact reports): reliable with a deep queue, like brain outputs.
 - descriptions (maze, brain description, markers of static things): transient local,
   depth 1, so late joiners get the last one.
-- clock: like rclpy's own /clock subscription (reliable, depth 10... see CLOCK).
+- clock: reliable, so no step boundary is lost when the clock runs fast.
+- lockstep: announcements and the data of synchronous participants are reliable and
+  transient local, so a subscriber whose DDS endpoint matches a little late (discovery
+  is asynchronous) still receives everything published before; round counting relies
+  on every message arriving.
 """
 
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
@@ -22,6 +27,12 @@ BRAIN_OUTPUT = QoSProfile(
     history=HistoryPolicy.KEEP_LAST, depth=100,
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
 
+# Events that must not be lost (the world's contact reports): reliable and deep, because
+# an advance_world call publishes a burst of them (one per sensor period) within a few ms.
+EVENTS = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=100,
+    reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
+
 DESCRIPTION = QoSProfile(
     history=HistoryPolicy.KEEP_LAST, depth=1,
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
@@ -32,3 +43,14 @@ DESCRIPTION = QoSProfile(
 CLOCK = QoSProfile(
     history=HistoryPolicy.KEEP_LAST, depth=100,
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
+
+# /lockstep/done announcements (see neurobot.lockstep).
+LOCKSTEP = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=10,
+    reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+# Data topics between lockstep participants (sensors, spikes, commands, stimuli).
+# Volatile subscribers (rviz, rqt, recorders) still match these publishers.
+LOCKSTEP_DATA = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=100,
+    reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)

@@ -229,3 +229,22 @@ def test_unseeded_random_brains_are_reproducible_with_the_seed(brains_dir):
     # own fixed default seed, so the connectivity (NaN pattern) stays the same.
     np.testing.assert_array_equal(np.isnan(w1), np.isnan(w3))
     assert not np.array_equal(w1, w3)
+
+
+def test_plastic_weights_are_read_from_nest_and_restored_on_reset(brains_dir):
+    brain = Brain(brains_dir / 'plastic_brain.py', step_ms=STEP_MS, seed=1)
+    info = brain.describe_projections()[0]
+    assert info.plastic and info.name == 'learning'
+    rows, cols, initial = brain.get_weights('learning')
+    assert (rows, cols) == (10, 5)
+    np.testing.assert_allclose(initial, 2.0)
+    for _ in range(10):
+        brain.step()
+    learned = brain.get_weights('learning')[2]
+    assert not np.allclose(learned, initial), 'STDP must have changed the weights'
+    written = np.full(50, 1.5)
+    assert brain.set_weights('learning', 10, 5, written) == 50
+    np.testing.assert_allclose(brain.get_weights('learning')[2], written)
+    message = brain.reset(restore_weights=True)
+    assert 'plastic projections learning' in message
+    np.testing.assert_allclose(brain.get_weights('learning')[2], initial)

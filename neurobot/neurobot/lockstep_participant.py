@@ -1,0 +1,150 @@
+"""Take part in lockstep rounds from a ROS 2 node (see :mod:`neurobot.lockstep`).
+
+A node creates one :class:`LockstepParticipant`, registers the data topics it reads
+(``track_input``) and writes (``track_output``), counts each message it receives or
+publishes on them, and gives a ``run_round(round)`` callback that advances its part
+(world step, brain step, transfer functions). The participant runs rounds as soon as
+the barrier allows, announces them on ``/lockstep/done``, and fails loudly when a round
+waits longer than ``timeout_s``: it raises :class:`LockstepTimeout` out of the executor
+with the round and what it was waiting for.
+"""
+
+import time
+
+from builtin_interfaces.msg import Time
+from neurobot_interfaces.msg import LockstepDone
+
+from neurobot import qos
+from neurobot.lockstep import LockstepBarrier, parse_participants
+
+DONE_TOPIC = '/lockstep/done'
+TIMEOUT_CHECK_S = 0.2  # s, how often a waiting participant checks its timeout
+NS_PER_S = 1_000_000_000
+
+
+class LockstepTimeout(RuntimeError):
+    """A round waited longer than the timeout: says which round and for what."""
+
+
+def declare_lockstep_parameters(node):
+    """Declare the lockstep parameters shared by world, brain and transfer-function nodes."""
+    from rcl_interfaces.msg import ParameterDescriptor, ParameterType
+    node.declare_parameter('lockstep', False, ParameterDescriptor(
+        description='Advance in lockstep rounds with the other participants instead of on '
+                    '/clock or wall-clock time', read_only=True))
+    node.declare_parameter('lockstep_name', node.get_name(), ParameterDescriptor(
+        description='This participant\'s name in the lockstep lists', read_only=True))
+    node.declare_parameter('lockstep_simulation', ['world', 'brain'], ParameterDescriptor(
+        type=ParameterType.PARAMETER_STRING_ARRAY, read_only=True,
+        description='Participants of the simulation phase (world, brain)'))
+    # [''] rather than []: an empty list would leave the parameter's type undetermined
+    node.declare_parameter('lockstep_transfer', [''], ParameterDescriptor(
+        type=ParameterType.PARAMETER_STRING_ARRAY, read_only=True,
+        description='Participants of the transfer-function phase (synchronous tf_node names)'))
+    node.declare_parameter('lockstep_timeout_s', 10.0, ParameterDescriptor(
+        description='Seconds a round may wait for another participant before the run fails',
+        read_only=True))
+    node.declare_parameter('lockstep_startup_timeout_s', 120.0, ParameterDescriptor(
+        description='Seconds to wait for every participant to come up', read_only=True))
+
+
+class LockstepParticipant:
+    """One node's part in the lockstep rounds.
+
+    Args:
+        node: the rclpy node.
+        phase: neurobot.lockstep.SIMULATION or TRANSFER.
+        step_ms: round length, ms (for the stamps of the announcements).
+        run_round: callable(round) running this node's part of a round.
+        callback_group: the group of the node's simulation callbacks (mutually exclusive).
+    """
+
+    def __init__(self, node, phase, step_ms, run_round, callback_group=None):
+        self.node = node
+        name = node.get_parameter('lockstep_name').value
+        simulation = [n for n in node.get_parameter('lockstep_simulation').value if n]
+        transfer = [n for n in node.get_parameter('lockstep_transfer').value if n]
+        self.timeout_s = float(node.get_parameter('lockstep_timeout_s').value)
+        self.startup_timeout_s = float(node.get_parameter('lockstep_startup_timeout_s').value)
+        self.barrier = LockstepBarrier(name, phase, parse_participants(simulation, transfer))
+        self.name = name
+        self.step_ns = int(round(step_ms * 1_000_000))
+        self.run_round = run_round
+        self.next_round = 1
+        self.published = {}
+        self.compute_ms = 0.0
+        self._waiting_since = None
+        self._started = False
+        self._publisher = node.create_publisher(LockstepDone, DONE_TOPIC, qos.LOCKSTEP)
+        node.create_subscription(LockstepDone, DONE_TOPIC, self._on_done, qos.LOCKSTEP,
+                                 callback_group=callback_group)
+        node.create_timer(TIMEOUT_CHECK_S, self._check_timeout, callback_group=callback_group)
+
+    # ------------------------------------------------------------------ topics
+
+    def track_input(self, subscription):
+        """Count messages on a data topic this node reads from other participants."""
+        self.barrier.add_input_topic(subscription.topic_name)
+
+    def track_output(self, publisher):
+        """Announce message counts of a data topic this node writes."""
+        self.published.setdefault(publisher.topic_name, 0)
+
+    def received(self, topic_name: str):
+        """Call from an input callback after storing the message."""
+        self.barrier.on_message(topic_name)
+        self.poll()
+
+    def sent(self, topic_name: str):
+        """Call after publishing on a tracked output topic."""
+        if topic_name in self.published:
+            self.published[topic_name] += 1
+
+    # ------------------------------------------------------------------ rounds
+
+    def start(self):
+        """Announce that this participant is up (round 0); rounds begin when all are."""
+        self._started = True
+        self._announce(0)
+        self._waiting_since = time.monotonic()
+        self.poll()
+
+    def _on_done(self, msg):
+        if msg.participant == self.name:
+            return
+        self.barrier.on_done(msg.participant, msg.round, dict(zip(msg.topics, msg.counts)),
+                             msg.compute_ms)
+        self.poll()
+
+    def poll(self):
+        """Run every round that is ready now."""
+        while self._started and self.barrier.ready_for(self.next_round):
+            round_ = self.next_round
+            start = time.perf_counter()
+            self.run_round(round_)
+            self.compute_ms = (time.perf_counter() - start) * 1e3
+            self.barrier.finish(round_)
+            self.next_round += 1
+            self._announce(round_)
+            self._waiting_since = time.monotonic()
+
+    def _announce(self, round_):
+        msg = LockstepDone()
+        msg.participant = self.name
+        msg.round = round_
+        end_ns = round_ * self.step_ns
+        msg.stamp = Time(sec=end_ns // NS_PER_S, nanosec=end_ns % NS_PER_S)
+        msg.compute_ms = self.compute_ms
+        msg.topics = list(self.published)
+        msg.counts = list(self.published.values())
+        self._publisher.publish(msg)
+
+    def _check_timeout(self):
+        if not self._started or self._waiting_since is None:
+            return
+        limit = self.timeout_s if self.barrier.everyone_ready() else self.startup_timeout_s
+        waited = time.monotonic() - self._waiting_since
+        if waited > limit:
+            raise LockstepTimeout(
+                f'lockstep: {self.name} waited {waited:.1f} s for round {self.next_round}: '
+                f'{self.barrier.waiting_for(self.next_round)}')
