@@ -49,6 +49,9 @@ setup(
         'console_scripts': [
             'brain_node = brain_node.node:main',
             'neurobot-demo = neurobot.demo:main',
+            'world_node = neurobot.world.node:main',
+            'tf_node = tf_nodes.node:main',
+            'neurobot = neurobot.cli:main',
         ],
     },
 )

@@ -89,3 +89,51 @@ class RosClient:
         self.executor.shutdown()
         self.node.destroy_node()
         rclpy.try_shutdown(context=self.context)
+
+
+class LockstepObserver(RosClient):
+    """A test client that takes part in lockstep rounds (transfer phase), so it sees
+    every message of every round: the run waits for it like for any participant.
+
+    Args:
+        domain_id: ROS domain.
+        simulation, transfer: participant names (include ``name`` in ``transfer``).
+        name: this observer's participant name.
+        step_ms: round length, ms.
+    """
+
+    def __init__(self, domain_id, simulation, transfer, name='observer', step_ms=20.0):
+        from rclpy.parameter import Parameter
+
+        from neurobot.lockstep import TRANSFER
+        from neurobot.lockstep_participant import (LockstepParticipant,
+                                                   declare_lockstep_parameters)
+        self.context = Context()
+        rclpy.init(context=self.context, domain_id=domain_id)
+        self.node = rclpy.create_node(name, context=self.context, parameter_overrides=[
+            Parameter('lockstep_name', value=name),
+            Parameter('lockstep_simulation', value=list(simulation)),
+            Parameter('lockstep_transfer', value=list(transfer))])
+        declare_lockstep_parameters(self.node)
+        self.executor = SingleThreadedExecutor(context=self.context)
+        self.executor.add_node(self.node)
+        self.rounds = 0
+        self.participant = LockstepParticipant(self.node, TRANSFER, step_ms, self._round)
+
+    def _round(self, round_):
+        self.rounds = round_
+
+    def subscribe(self, msg_type, topic, store: list):
+        """Subscribe with lockstep QoS; messages are counted for the barrier."""
+        from neurobot import qos
+
+        def callback(msg):
+            store.append(msg)
+            self.participant.received(subscription.topic_name)
+        subscription = self.node.create_subscription(msg_type, topic, callback,
+                                                     qos.LOCKSTEP_DATA)
+        self.participant.track_input(subscription)
+        return subscription
+
+    def start(self):
+        self.participant.start()

@@ -35,6 +35,7 @@ import numpy as np
 
 from .maze import Cell, Maze
 from .mjcf import GEOM_GROUP_WALLS, ROBOT_BODY, RobotParams, build_mjcf
+from .planar import Pose2D, Twist2D  # noqa: F401  (re-exported: part of the World API)
 
 LOG = logging.getLogger(__name__)
 
@@ -43,22 +44,6 @@ MAX_PHYSICS_DT_MS = 2.0  # ms; a longer step softens contacts until walls give w
 DEFAULT_SCAN_BEAMS = 360
 DEFAULT_SCAN_RANGE_MAX_M = 10.0
 _STEP_TOLERANCE = 1e-9  # relative slack when checking dt_ms is a multiple of the step
-
-
-class Pose2D(NamedTuple):
-    """Planar pose in the world frame."""
-
-    x_m: float
-    y_m: float
-    yaw_rad: float
-
-
-class Twist2D(NamedTuple):
-    """Planar velocity in the robot body frame."""
-
-    vx_mps: float
-    vy_mps: float
-    wz_rad_s: float
 
 
 class Odometry(NamedTuple):

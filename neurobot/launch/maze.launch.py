@@ -1,0 +1,33 @@
+"""The maze closed loop: world, brain and transfer functions.
+
+    ros2 launch neurobot maze.launch.py [world:=embedded|gazebo] [step_ms:=200.0] ...
+
+World and brain come from the included world.launch.py and brain.launch.py; every node
+and parameter is described once in neurobot.bringup, which `neurobot launch maze` (for
+machines without ROS 2's launch tools) uses too.
+"""
+
+from launch import LaunchDescription
+from launch.actions import IncludeLaunchDescription, OpaqueFunction
+from launch.launch_description_sources import PythonLaunchDescriptionSource
+from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
+from launch_ros.substitutions import FindPackageShare
+
+from neurobot import bringup
+from neurobot.launch_support import declared_arguments, node_actions
+
+
+def generate_launch_description():
+    launch_dir = PathJoinSubstitution([FindPackageShare('neurobot'), 'launch'])
+    forwarded = [(a.name, LaunchConfiguration(a.name)) for a in bringup.MAZE_ARGUMENTS]
+    return LaunchDescription([
+        *declared_arguments(),
+        IncludeLaunchDescription(
+            PythonLaunchDescriptionSource(PathJoinSubstitution([launch_dir, 'world.launch.py'])),
+            launch_arguments=forwarded),
+        IncludeLaunchDescription(
+            PythonLaunchDescriptionSource(PathJoinSubstitution([launch_dir, 'brain.launch.py'])),
+            launch_arguments=forwarded),
+        OpaqueFunction(function=lambda context: node_actions(bringup.transfer_function_nodes,
+                                                             context)),
+    ])

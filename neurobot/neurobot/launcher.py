@@ -1,0 +1,144 @@
+"""Start a bring-up's nodes as processes where ROS 2's launch tools are not installed.
+
+Each :class:`neurobot.bringup.NodeSpec` becomes one process of the package's console
+script, with its parameters in a params file (``--params-file``), its remaps and log
+level as ``--ros-args``. Output lines are prefixed with the node name, as ``ros2 launch``
+does. Ctrl-C (SIGINT) or SIGTERM stops every process cleanly; when a *required* node
+exits, the others are stopped too and the launcher exits with that node's status.
+"""
+
+import os
+from pathlib import Path
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+STOP_GRACE_S = 10.0  # s a node gets to exit after SIGINT before it is killed
+
+
+def executable_path(name: str) -> str:
+    """Find a console script next to this Python (a venv's bin/) or on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file():
+        return str(beside)
+    return name
+
+
+def ros_arguments(spec, params_file: str, log_level: str = None) -> list:
+    """The command line of one node."""
+    command = [executable_path(spec.executable), '--ros-args', '-r', f'__node:={spec.name}',
+               '--params-file', params_file]
+    for source, target in spec.remappings:
+        command += ['-r', f'{source}:={target}']
+    if log_level:
+        command += ['--log-level', log_level]
+    return command
+
+
+def write_params_file(spec, directory: str) -> str:
+    """Write the node's parameters as a ROS 2 params YAML file; return its path."""
+    path = Path(directory) / f'{spec.name}.params.yaml'
+    path.write_text(yaml.safe_dump({spec.name: {'ros__parameters': spec.parameters}},
+                                   sort_keys=True))
+    return str(path)
+
+
+class Launcher:
+    """Runs NodeSpecs as supervised processes.
+
+    Args:
+        specs: the nodes to start, in order.
+        log_level: ROS log level for every node.
+        out: where prefixed output goes (default: stdout).
+    """
+
+    def __init__(self, specs, log_level='info', out=None):
+        self.specs = list(specs)
+        self.log_level = log_level
+        self.out = out or sys.stdout
+        self.processes = {}
+        self._selector = selectors.DefaultSelector()
+        self._buffers = {}
+        self._stopping = False
+        self.failure = None  # (node name, exit code) of the required node that ended the run
+
+    def start(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix='neurobot-launch-')
+        for spec in self.specs:
+            command = ros_arguments(spec, write_params_file(spec, self._tmp.name), self.log_level)
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                       env=dict(os.environ, PYTHONUNBUFFERED='1'),
+                                       start_new_session=True)
+            self.processes[spec.name] = process
+            os.set_blocking(process.stdout.fileno(), False)
+            self._selector.register(process.stdout, selectors.EVENT_READ, spec.name)
+            self._buffers[spec.name] = b''
+            self._print(spec.name, f'started (pid {process.pid}): {" ".join(command[1:3])} ...')
+
+    def _print(self, name, line):
+        self.out.write(f'[{name}] {line}\n')
+        self.out.flush()
+
+    def _pump(self, timeout):
+        for key, _ in self._selector.select(timeout):
+            name = key.data
+            try:
+                chunk = key.fileobj.read()
+            except (OSError, ValueError):
+                chunk = b''
+            if not chunk:
+                self._selector.unregister(key.fileobj)
+                continue
+            data = self._buffers[name] + chunk
+            *lines, self._buffers[name] = data.split(b'\n')
+            for line in lines:
+                self._print(name, line.decode(errors='replace'))
+
+    def run(self) -> int:
+        """Supervise until a required node exits or a signal arrives; return an exit code."""
+        handlers = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT,
+                                                                         signal.SIGTERM)}
+        try:
+            self.start()
+            while not self._stopping:
+                self._pump(0.2)
+                for spec in self.specs:
+                    code = self.processes[spec.name].poll()
+                    if code is not None and spec.required and not self._stopping:
+                        self._print(spec.name, f'exited with code {code}; stopping the others')
+                        self.failure = (spec.name, code)
+                        self._stopping = True
+            self.stop()
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+        if self.failure is None:
+            return 0
+        return self.failure[1] if self.failure[1] not in (None, 0) else 0
+
+    def _on_signal(self, signum, frame):
+        self._stopping = True
+
+    def stop(self):
+        """SIGINT every running node, wait, kill stragglers, flush their output."""
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + STOP_GRACE_S
+        while time.monotonic() < deadline and any(p.poll() is None for p in self.processes.values()):
+            self._pump(0.1)
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                self._print(name, f'did not stop within {STOP_GRACE_S:g} s; killed')
+                process.kill()
+                process.wait(5)
+        self._pump(0.1)
+        for name, process in self.processes.items():
+            if process.returncode not in (0, -signal.SIGINT, None):
+                self._print(name, f'exit code {process.returncode}')
+        self._tmp.cleanup()

@@ -1,0 +1,161 @@
+"""The transfer-function API: plain Python functions with declared inputs and outputs.
+
+A transfer function translates between brain and body. It is an ordinary function in a
+user file, decorated with :func:`transfer_function`::
+
+    from geometry_msgs.msg import Twist
+    from neurobot_interfaces.msg import PopulationSpikes
+    from tf_nodes.api import Input, Output, transfer_function
+
+    @transfer_function(
+        inputs={'actions': Input('brain/actions/spikes', PopulationSpikes)},
+        outputs={'cmd': Output('cmd_vel', Twist)},
+        throttling_rate=5.0)            # at most 5 calls per second of simulation time
+    def drive(t, actions, state):
+        state['calls'] = state.get('calls', 0) + 1
+        return {'cmd': Twist()}
+
+Calling convention. The function's parameters are matched by name:
+
+- one per declared input: the latest message received on it (None before the first);
+- ``t``: simulation time of the call, seconds;
+- ``state``: a dict that persists across calls of this function;
+- ``brain``: a client for the brain's reset_brain / get_weights / set_weights services;
+- ``world``: a client for the world's reset_world / place_robot services;
+- ``log``: the node's logger;
+- ``params``: the tf_node's parameters (e.g. ``maze``, ``seed``) as a dict;
+- ``triggered_by``: names of the inputs that fired this call.
+
+It returns None (publish nothing), a dict output name -> message (messages left out or
+None are not published), or, with exactly one output, the message itself.
+
+Triggers and throttling. By default any input fires the function; ``triggers`` lists
+the inputs that do (the others only update their latest value). ``throttling_rate``
+(Hz) limits calls per second of *simulation* time, so runs are reproducible.
+
+Synchronous (default) functions take part in lockstep rounds when the node runs in
+lockstep: they see every world and brain output of a round before it ends, and their
+outputs take effect in the next round. Asynchronous functions (``synchronous=False``)
+run whenever a trigger arrives, outside the rounds.
+"""
+
+from dataclasses import dataclass, field
+import inspect
+
+SPECIAL_ARGUMENTS = ('t', 'state', 'brain', 'world', 'log', 'params', 'triggered_by')
+QOS_CHOICES = ('reliable', 'sensor')
+
+
+@dataclass(frozen=True)
+class Input:
+    """A topic a transfer function reads.
+
+    Attributes:
+        topic: topic name (relative names resolve in the node's namespace).
+        msg_type: the ROS message class.
+        qos: 'reliable' (default) or 'sensor' (best effort, for a real robot's sensors).
+    """
+
+    topic: str
+    msg_type: type
+    qos: str = 'reliable'
+
+    def __post_init__(self):
+        if not isinstance(self.topic, str) or not self.topic:
+            raise ValueError(f'Input topic must be a non-empty string, got {self.topic!r}')
+        if self.qos not in QOS_CHOICES:
+            raise ValueError(f'Input qos must be one of {QOS_CHOICES}, got {self.qos!r}')
+
+
+@dataclass(frozen=True)
+class Output:
+    """A topic a transfer function writes.
+
+    Attributes:
+        topic: topic name.
+        msg_type: the ROS message class.
+    """
+
+    topic: str
+    msg_type: type
+
+    def __post_init__(self):
+        if not isinstance(self.topic, str) or not self.topic:
+            raise ValueError(f'Output topic must be a non-empty string, got {self.topic!r}')
+
+
+@dataclass
+class TransferFunctionSpec:
+    """A decorated function and its declarations."""
+
+    name: str
+    function: object
+    inputs: dict
+    outputs: dict
+    triggers: tuple
+    throttling_rate: float
+    synchronous: bool
+    arguments: tuple = field(default=())
+
+
+# Functions decorated while a user file is being loaded (see tf_nodes.runner).
+_registry = []
+
+
+def transfer_function(*, inputs, outputs=None, triggers=None, throttling_rate=None,
+                      synchronous=True, name=None):
+    """Declare a transfer function (see the module docstring).
+
+    Args:
+        inputs: input name -> Input.
+        outputs: output name -> Output.
+        triggers: input names that fire the function; None: all inputs.
+        throttling_rate: at most this many calls per second of simulation time (Hz);
+            None or 0: every trigger.
+        synchronous: take part in lockstep rounds (True) or run on arrival (False).
+        name: the function's name in logs (default: its Python name).
+
+    Raises:
+        TypeError, ValueError: declarations that cannot work, naming what was expected.
+    """
+    outputs = dict(outputs or {})
+    inputs = dict(inputs)
+    for kind, table, cls in (('inputs', inputs, Input), ('outputs', outputs, Output)):
+        for key, value in table.items():
+            if not isinstance(value, cls):
+                raise TypeError(f'{kind}[{key!r}] must be a {cls.__name__}(topic, msg_type), '
+                                f'got {value!r}')
+    if not inputs:
+        raise ValueError('a transfer function needs at least one input to be triggered by')
+    clash = set(inputs) & set(SPECIAL_ARGUMENTS)
+    if clash:
+        raise ValueError(f'input names {sorted(clash)} clash with the special arguments '
+                         f'{SPECIAL_ARGUMENTS}; rename them')
+    trigger_names = tuple(inputs) if triggers is None else tuple(triggers)
+    unknown = [t for t in trigger_names if t not in inputs]
+    if unknown:
+        raise ValueError(f'triggers {unknown} are not declared inputs; expected some of '
+                         f'{sorted(inputs)}')
+    if not trigger_names:
+        raise ValueError('triggers must name at least one input')
+    if throttling_rate is not None and not throttling_rate >= 0:
+        raise ValueError(f'throttling_rate must be >= 0 Hz (or None), got {throttling_rate!r}')
+
+    def decorate(function):
+        parameters = inspect.signature(function).parameters
+        allowed = set(inputs) | set(SPECIAL_ARGUMENTS)
+        unknown_args = [p for p in parameters if p not in allowed]
+        if unknown_args:
+            raise TypeError(f'transfer function {function.__name__}() has parameters '
+                            f'{unknown_args} that are neither inputs ({sorted(inputs)}) nor '
+                            f'special arguments {SPECIAL_ARGUMENTS}')
+        spec = TransferFunctionSpec(
+            name=name or function.__name__, function=function, inputs=inputs,
+            outputs=outputs, triggers=trigger_names,
+            throttling_rate=float(throttling_rate or 0.0), synchronous=bool(synchronous),
+            arguments=tuple(parameters))
+        function.transfer_function = spec
+        _registry.append(spec)
+        return function
+
+    return decorate

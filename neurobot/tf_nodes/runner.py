@@ -1,0 +1,196 @@
+"""Run transfer functions: load user files, keep latest inputs, decide and make calls.
+
+ROS-free: the node (:mod:`tf_nodes.node`) hands in messages with their topic and the
+simulation time, and publishes what comes back. Keeping this logic here lets the
+trigger, throttling and error rules be unit-tested without DDS.
+
+Rules:
+- every input keeps its latest message; a message on a trigger input marks the
+  function *pending*;
+- a pending function is *called* when the runner is asked to run (on arrival for
+  asynchronous runs, once per lockstep round for synchronous functions), unless its
+  throttle refuses the simulation time, in which case the trigger is dropped;
+- a function that raises is logged with its name and traceback; its outputs for that
+  call are skipped and the others go on.
+"""
+
+from dataclasses import dataclass, field
+import logging
+from pathlib import Path
+import runpy
+import traceback
+
+from tf_nodes import api
+from tf_nodes.codes import Throttle
+
+_log = logging.getLogger(__name__)
+
+
+class TransferFunctionError(RuntimeError):
+    """A user file could not be loaded or declares conflicting topics."""
+
+
+def load_transfer_functions(paths) -> list:
+    """Execute user files and return the transfer functions they declare, in order.
+
+    Raises:
+        TransferFunctionError: a missing file, a file declaring no transfer function,
+            or whatever the file raised (chained, with its traceback).
+    """
+    specs = []
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise TransferFunctionError(f'transfer-function file not found: {path}')
+        start = len(api._registry)
+        try:
+            runpy.run_path(str(path), run_name='__neurobot_transfer_functions__')
+        except Exception as error:
+            raise TransferFunctionError(f'loading {path} failed: {error!r}') from error
+        found = api._registry[start:]
+        del api._registry[start:]
+        if not found:
+            raise TransferFunctionError(f'{path} declares no @transfer_function')
+        specs.extend(found)
+    names = [s.name for s in specs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise TransferFunctionError(f'transfer functions named more than once: {duplicates}')
+    return specs
+
+
+@dataclass
+class Call:
+    """The result of one transfer-function call.
+
+    Attributes:
+        name: the function's name.
+        outputs: list of (topic, message) to publish (empty when it failed).
+        error: the formatted traceback when it raised, else None.
+    """
+
+    name: str
+    outputs: list = field(default_factory=list)
+    error: str = None
+
+
+class _Function:
+    def __init__(self, spec):
+        self.spec = spec
+        self.state = {}
+        self.pending = set()  # trigger input names that arrived since the last call
+        self.throttle = Throttle(spec.throttling_rate) if spec.throttling_rate else None
+        self.calls = 0
+        self.failures = 0
+        self.dropped = 0  # triggers refused by the throttle
+
+
+class TransferFunctionRunner:
+    """Holds the transfer functions of one node and runs them.
+
+    Args:
+        specs: TransferFunctionSpec list (see load_transfer_functions).
+        context: extra special arguments offered to functions (brain, world, log).
+    """
+
+    def __init__(self, specs, context=None):
+        self.functions = [_Function(spec) for spec in specs]
+        self.context = dict(context or {})
+        self.latest = {}  # topic -> latest message
+        self.input_topics = {}  # topic -> (msg_type, qos)
+        self.output_topics = {}  # topic -> msg_type
+        self._by_topic = {}  # topic -> [(function, input name)]
+        for function in self.functions:
+            for input_name, declared in function.spec.inputs.items():
+                self._declare(self.input_topics, declared.topic, (declared.msg_type, declared.qos),
+                              function.spec.name, 'input')
+                self._by_topic.setdefault(declared.topic, []).append((function, input_name))
+            for declared in function.spec.outputs.values():
+                self._declare(self.output_topics, declared.topic, declared.msg_type,
+                              function.spec.name, 'output')
+
+    @staticmethod
+    def _declare(table, topic, value, owner, kind):
+        known = table.setdefault(topic, value)
+        if known != value:
+            raise TransferFunctionError(
+                f'{owner}: {kind} {topic!r} is declared as {value!r} here but as {known!r} by '
+                f'another transfer function; one topic must have one type (and QoS)')
+
+    def on_message(self, topic: str, msg):
+        """Store a message and mark the functions it triggers; return those functions' names."""
+        self.latest[topic] = msg
+        fired = []
+        for function, input_name in self._by_topic.get(topic, ()):
+            if input_name in function.spec.triggers:
+                function.pending.add(input_name)
+                fired.append(function.spec.name)
+        return fired
+
+    def run_pending(self, t_ns: int, synchronous=None) -> list:
+        """Call every pending function (optionally only sync or only async ones).
+
+        Args:
+            t_ns: simulation time of the calls, ns.
+            synchronous: True/False to restrict to synchronous/asynchronous functions.
+
+        Returns:
+            A Call per function that ran.
+        """
+        calls = []
+        for function in self.functions:
+            if not function.pending:
+                continue
+            if synchronous is not None and function.spec.synchronous != synchronous:
+                continue
+            triggered_by = sorted(function.pending)
+            function.pending.clear()
+            if function.throttle is not None and not function.throttle.allow(t_ns):
+                function.dropped += 1
+                continue
+            calls.append(self._call(function, t_ns, triggered_by))
+        return calls
+
+    def _call(self, function, t_ns, triggered_by):
+        spec = function.spec
+        offered = dict(self.context, t=t_ns / 1e9, state=function.state,
+                       triggered_by=triggered_by)
+        for input_name, declared in spec.inputs.items():
+            offered[input_name] = self.latest.get(declared.topic)
+        kwargs = {name: offered.get(name) for name in spec.arguments}
+        function.calls += 1
+        try:
+            result = spec.function(**kwargs)
+            outputs = self._outputs(spec, result)
+        except Exception:
+            function.failures += 1
+            return Call(spec.name, error=traceback.format_exc())
+        return Call(spec.name, outputs=outputs)
+
+    @staticmethod
+    def _outputs(spec, result):
+        if result is None:
+            return []
+        if not isinstance(result, dict):
+            if len(spec.outputs) != 1:
+                raise TypeError(f'{spec.name} returned a {type(result).__name__}; with '
+                                f'{len(spec.outputs)} outputs it must return a dict '
+                                f'output name -> message')
+            result = {next(iter(spec.outputs)): result}
+        outputs = []
+        for key, msg in result.items():
+            if key not in spec.outputs:
+                raise KeyError(f'{spec.name} returned output {key!r}, which is not declared; '
+                               f'expected some of {sorted(spec.outputs)}')
+            if msg is None:
+                continue
+            declared = spec.outputs[key]
+            if not isinstance(msg, declared.msg_type):
+                raise TypeError(f'{spec.name} returned a {type(msg).__name__} for output '
+                                f'{key!r}; expected {declared.msg_type.__name__}')
+            outputs.append((declared.topic, msg))
+        return outputs
+
+    def statistics(self) -> dict:
+        """name -> (calls, failures, triggers dropped by throttling)."""
+        return {f.spec.name: (f.calls, f.failures, f.dropped) for f in self.functions}
