@@ -37,6 +37,7 @@ setup(
         *share_files('worlds'),
         *share_files('urdf'),
         *share_files('brains'),
+        *share_files('transfer_functions'),
     ],
     install_requires=['setuptools'],
     zip_safe=True,
@@ -52,6 +53,7 @@ setup(
             'world_node = neurobot.world.node:main',
             'tf_node = tf_nodes.node:main',
             'neurobot = neurobot.cli:main',
+            'lockstep_monitor = neurobot.monitor_node:main',
         ],
     },
 )

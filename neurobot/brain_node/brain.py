@@ -253,6 +253,10 @@ class Brain:
         self._snapshot_initial_state()
         self.steps_done = 0
         self.resets = 0
+        # Read once: GetKernelStatus builds the whole kernel status, whose cost grows with
+        # the simulated time (13 ms after 80 s), so the hot paths never call it.
+        self._max_delay_ms = float(nest.GetKernelStatus('max_delay'))
+        self.nest_ticks = 0  # NEST time in resolution steps (every Simulate goes through us)
         self.brain_ticks = 0  # brain time in resolution steps
         self.nest_offset_ticks = 0  # NEST time - brain time, in resolution steps
         _log.info('brain %s: %d populations, %d projections, %d neurons recorded',
@@ -529,7 +533,9 @@ class Brain:
         start = time.perf_counter()
         nest.Simulate(self.step_ms)
         nest_ms = (time.perf_counter() - start) * 1e3
-        self.brain_ticks += int(round(self.step_ms / self.resolution_ms))
+        step_ticks = int(round(self.step_ms / self.resolution_ms))
+        self.brain_ticks += step_ticks
+        self.nest_ticks += step_ticks
         step = self.steps_done
         self.steps_done += 1
         return StepResult(step=step, end_ms=self.time_ms, nest_ms=nest_ms,
@@ -570,11 +576,10 @@ class Brain:
         nest = self._nest
         start = time.perf_counter()
         res = self.resolution_ms
-        max_delay = float(nest.GetKernelStatus('max_delay'))
         t_ref = max((g[5] for g in self._neuron_groups), default=0.0)
-        drain_ticks = int(math.ceil((2 * max_delay + t_ref) / res - 1e-9)) + DRAIN_EXTRA_STEPS
-        now_ticks = int(round(float(nest.GetKernelStatus('biological_time')) / res))
-        trial_ticks = now_ticks + drain_ticks
+        drain_ticks = (int(math.ceil((2 * self._max_delay_ms + t_ref) / res - 1e-9))
+                       + DRAIN_EXTRA_STEPS)
+        trial_ticks = self.nest_ticks + drain_ticks
         trial_ms = trial_ticks * res
         if self._stimulators is not None:
             set_node_status(self._stimulators, {'origin': self._stimulator_origins + trial_ms})
@@ -586,6 +591,7 @@ class Brain:
             if changes:
                 set_node_status(group, changes)
         nest.Simulate(drain_ticks * res)
+        self.nest_ticks += drain_ticks
         for model, group, recipe, state, params, _ in self._neuron_groups:
             restore = dict(params, **state)
             if restore:

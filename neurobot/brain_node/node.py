@@ -28,7 +28,7 @@ import traceback
 
 import rclpy
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.experimental import EventsExecutor
 from rclpy.node import Node
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
                                 SetParametersResult)
@@ -38,8 +38,8 @@ from std_msgs.msg import Float64
 from neurobot import qos
 from neurobot.dds import configure_local_dds
 from neurobot.lockstep import SIMULATION
-from neurobot.lockstep_participant import (LockstepParticipant, LockstepTimeout,
-                                           declare_lockstep_parameters)
+from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep_parameters,
+                                           spin_participant)
 from neurobot_interfaces.msg import (BrainStep, PopulationInfo, PopulationInput,
                                      PopulationSpikes, ProjectionInfo)
 from neurobot_interfaces.srv import DescribeBrain, GetWeights, ResetBrain, SetWeights
@@ -173,7 +173,7 @@ class BrainNode(Node):
         clock_ns = msg.clock.sec * NS_PER_S + msg.clock.nanosec
         advance = self._stepper.on_clock(clock_ns)
         if advance.jumped_back:
-            self.get_logger().warn(
+            self.get_logger().warning(
                 f'/clock went back to {clock_ns / 1e9:.3f} s; stepping resumes from there '
                 f'(the brain itself is not reset: call reset_brain for that)')
         for _ in range(advance.steps):
@@ -196,7 +196,7 @@ class BrainNode(Node):
         end_ns = self.get_clock().now().nanoseconds
         if self._pacer.step_finished(time.monotonic_ns()):
             self.overruns = self._pacer.overruns
-            self.get_logger().warn(
+            self.get_logger().warning(
                 f'step {result.step} overran: {(time.perf_counter() - start) * 1e3:.1f} ms for '
                 f'a {self.brain.step_ms:g} ms step ({self.overruns} overruns so far)',
                 throttle_duration_sec=5.0)
@@ -242,7 +242,7 @@ class BrainNode(Node):
         try:
             self.brain.set_input(population, msg.values)
         except ValueError as error:
-            self.get_logger().warn(f'ignored stimulus on {stimulus_topic(population)}: {error}',
+            self.get_logger().warning(f'ignored stimulus on {stimulus_topic(population)}: {error}',
                                    throttle_duration_sec=2.0)
         if self._lockstep is not None:  # counted even when refused: it was delivered
             self._lockstep.received(self._inputs[population].topic_name)
@@ -343,16 +343,10 @@ def main(args=None):
         print('brain_node: could not start (see the error above)', file=sys.stderr)
         rclpy.try_shutdown()
         return 1
-    executor = SingleThreadedExecutor()
+    executor = EventsExecutor()  # C++ event queue: far less overhead per callback
     executor.add_node(node)
-    code = 0
     try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    except LockstepTimeout as error:
-        print(f'brain_node: {error}', file=sys.stderr)
-        code = 3
+        code = spin_participant(node, executor, 'brain_node')
     finally:
         # The context may already be shut down (SIGTERM), so report on stderr, not rosout.
         print(f'brain_node: stopped after {node.brain.steps_done} steps', file=sys.stderr)

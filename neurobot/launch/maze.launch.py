@@ -30,4 +30,5 @@ def generate_launch_description():
             launch_arguments=forwarded),
         OpaqueFunction(function=lambda context: node_actions(bringup.transfer_function_nodes,
                                                              context)),
+        OpaqueFunction(function=lambda context: node_actions(bringup.monitor_nodes, context)),
     ])

@@ -37,6 +37,7 @@ class NodeSpec:
         remappings: (from, to) topic or service remaps.
         required: the whole bring-up stops when this node exits.
         package: the ROS package of the executable.
+        env: extra environment variables of the process.
     """
 
     name: str
@@ -45,6 +46,7 @@ class NodeSpec:
     remappings: list = field(default_factory=list)
     required: bool = True
     package: str = 'neurobot'
+    env: dict = field(default_factory=dict)
 
 
 def as_bool(value, name='value') -> bool:
@@ -76,7 +78,7 @@ MAZE_ARGUMENTS = (
              'world (pip only) or Gazebo (gz-sim via ros_gz)', ('embedded', 'gazebo')),
     Argument('step_ms', '200.0', 'Brain step and lockstep round length, ms (1-1000)'),
     Argument('brain', default_path('brains', 'maze_brain.py'), 'PyNN brain file'),
-    Argument('transfer_functions', default_path('config', 'maze_transfer_functions.py'),
+    Argument('transfer_functions', default_path('transfer_functions', 'maze.py'),
              'Transfer-function file(s), comma-separated; each runs in its own tf_node'),
     Argument('maze', default_path('config', 'mazes', 'default.yaml'), 'Maze description YAML'),
     Argument('headless', 'true', 'No GUI (Gazebo client, rviz)'),
@@ -88,6 +90,14 @@ MAZE_ARGUMENTS = (
     Argument('seed', '1', 'Seed of the world, the brain and the experiment'),
     Argument('lockstep_timeout_s', '10.0', 'Seconds a round may wait for a participant '
              'before the run fails'),
+    Argument('resolution_ms', '1.0', 'NEST resolution of the brain, ms'),
+    Argument('run_dir', 'results/maze', 'Directory of the run: episodes.csv, checkpoint.npz, '
+             'evaluation.csv, logs'),
+    Argument('mode', 'train', 'train: learn for `episodes` episodes; evaluate: greedy '
+             'policy from every start cell with the checkpoint of run_dir',
+             ('train', 'evaluate')),
+    Argument('episodes', '100', 'Training episodes'),
+    Argument('resume', 'false', 'Continue training from the checkpoint in run_dir'),
 )
 
 
@@ -126,6 +136,7 @@ def world_nodes(values: dict) -> list:
         'maze': values['maze'],
         'seed': int(values['seed']),
         'stepped': True,
+        'step_ms': _as_float(values['step_ms'], 'step_ms'),
         'use_sim_time': False,  # the world *is* the clock
         **_lockstep_parameters(values, 'world'),
     })]
@@ -137,12 +148,21 @@ def brain_nodes(values: dict) -> list:
     parameters = {
         'brain': values['brain'],
         'step_ms': _as_float(values['step_ms'], 'step_ms'),
+        'resolution_ms': _as_float(values['resolution_ms'], 'resolution_ms'),
         'seed': int(values['seed']),
         'use_sim_time': sim_time,
     }
     if sim_time and values['world'] == 'embedded':
         parameters.update(_lockstep_parameters(values, 'brain'))
-    return [NodeSpec('brain', 'brain_node', parameters=parameters)]
+    return [NodeSpec('brain', 'brain_node', parameters=parameters,
+                     env={'NEUROBOT_MAZE_CELLS': str(maze_cells(values['maze']))})]
+
+
+def maze_cells(path: str) -> int:
+    """Number of cells of a maze file (the maze brain sizes its place cells with it)."""
+    from neurobot.world.maze import Maze
+    maze = Maze.from_yaml(path)
+    return maze.n_rows * maze.n_cols
 
 
 def transfer_function_nodes(values: dict) -> list:
@@ -154,7 +174,10 @@ def transfer_function_nodes(values: dict) -> list:
         parameters = {'transfer_functions': [path],
                       'use_sim_time': as_bool(values['use_sim_time'], 'use_sim_time'),
                       'step_ms': _as_float(values['step_ms'], 'step_ms'),
-                      'maze': values['maze'], 'seed': int(values['seed'])}
+                      'maze': values['maze'], 'seed': int(values['seed']),
+                      'run_dir': values['run_dir'], 'mode': values['mode'],
+                      'episodes': int(values['episodes']),
+                      'resume': as_bool(values['resume'], 'resume')}
         if lockstep:
             parameters.update(_lockstep_parameters(values, name))
         nodes.append(NodeSpec(name, 'tf_node', parameters=parameters))
@@ -173,8 +196,19 @@ def _lockstep_parameters(values: dict, name: str) -> dict:
     }
 
 
+def monitor_nodes(values: dict) -> list:
+    """The lockstep round-timing monitor (not required: the run goes on without it)."""
+    if not (as_bool(values['use_sim_time'], 'use_sim_time') and values['world'] == 'embedded'):
+        return []
+    parameters = _lockstep_parameters(values, 'monitor')
+    return [NodeSpec('lockstep_monitor', 'lockstep_monitor', required=False, parameters={
+        'lockstep_simulation': parameters['lockstep_simulation'],
+        'lockstep_transfer': parameters['lockstep_transfer']})]
+
+
 def maze_nodes(given: dict) -> list:
     """Every node of the maze bring-up for launch arguments ``given`` (strings)."""
     values = resolve_arguments(MAZE_ARGUMENTS, given)
     _as_float(values['step_ms'], 'step_ms')
-    return world_nodes(values) + brain_nodes(values) + transfer_function_nodes(values)
+    return (world_nodes(values) + brain_nodes(values) + transfer_function_nodes(values)
+            + monitor_nodes(values))

@@ -30,5 +30,6 @@ def node_actions(builder, context):
     return [Node(package=spec.package, executable=spec.executable, name=spec.name,
                  parameters=[spec.parameters], remappings=spec.remappings, output='screen',
                  arguments=['--ros-args', '--log-level', values['log_level']],
+                 additional_env=spec.env,
                  on_exit=Shutdown(reason=f'{spec.name} exited') if spec.required else None)
             for spec in builder(values)]

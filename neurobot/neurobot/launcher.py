@@ -72,7 +72,7 @@ class Launcher:
         for spec in self.specs:
             command = ros_arguments(spec, write_params_file(spec, self._tmp.name), self.log_level)
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                       env=dict(os.environ, PYTHONUNBUFFERED='1'),
+                                       env=dict(os.environ, PYTHONUNBUFFERED='1', **spec.env),
                                        start_new_session=True)
             self.processes[spec.name] = process
             os.set_blocking(process.stdout.fileno(), False)

@@ -6,7 +6,9 @@ publishes on them, and gives a ``run_round(round)`` callback that advances its p
 (world step, brain step, transfer functions). The participant runs rounds as soon as
 the barrier allows, announces them on ``/lockstep/done``, and fails loudly when a round
 waits longer than ``timeout_s``: it raises :class:`LockstepTimeout` out of the executor
-with the round and what it was waiting for.
+with the round and what it was waiting for: ``failure`` then holds the message and
+:func:`spin_participant` ends the node (exceptions raised in callbacks are not reliably
+propagated by rclpy's multi-threaded executor, so nothing here relies on them).
 """
 
 import time
@@ -24,6 +26,31 @@ NS_PER_S = 1_000_000_000
 
 class LockstepTimeout(RuntimeError):
     """A round waited longer than the timeout: says which round and for what."""
+
+
+def spin_participant(node, executor, name: str) -> int:
+    """Spin until shutdown, a lockstep failure or a requested stop; return an exit code.
+
+    Returns:
+        0 after Ctrl-C, shutdown or ``node.stop_reason``; 3 after a lockstep timeout.
+    """
+    import sys
+
+    import rclpy
+    from rclpy.executors import ExternalShutdownException
+    lockstep = getattr(node, '_lockstep', None)
+    try:
+        while rclpy.ok(context=node.context):
+            executor.spin_once(timeout_sec=0.2)
+            if lockstep is not None and lockstep.failure:
+                print(f'{name}: {lockstep.failure}', file=sys.stderr)
+                return 3
+            if getattr(node, 'stop_reason', None):
+                print(f'{name}: finished: {node.stop_reason}', file=sys.stderr)
+                return 0
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    return 0
 
 
 def declare_lockstep_parameters(node):
@@ -75,6 +102,7 @@ class LockstepParticipant:
         self.compute_ms = 0.0
         self._waiting_since = None
         self._started = False
+        self.failure = None  # the timeout message once a round waited too long
         self._publisher = node.create_publisher(LockstepDone, DONE_TOPIC, qos.LOCKSTEP)
         node.create_subscription(LockstepDone, DONE_TOPIC, self._on_done, qos.LOCKSTEP,
                                  callback_group=callback_group)
@@ -118,7 +146,7 @@ class LockstepParticipant:
 
     def poll(self):
         """Run every round that is ready now."""
-        while self._started and self.barrier.ready_for(self.next_round):
+        while self._started and not self.failure and self.barrier.ready_for(self.next_round):
             round_ = self.next_round
             start = time.perf_counter()
             self.run_round(round_)
@@ -140,11 +168,11 @@ class LockstepParticipant:
         self._publisher.publish(msg)
 
     def _check_timeout(self):
-        if not self._started or self._waiting_since is None:
+        if not self._started or self._waiting_since is None or self.failure:
             return
         limit = self.timeout_s if self.barrier.everyone_ready() else self.startup_timeout_s
         waited = time.monotonic() - self._waiting_since
         if waited > limit:
-            raise LockstepTimeout(
-                f'lockstep: {self.name} waited {waited:.1f} s for round {self.next_round}: '
-                f'{self.barrier.waiting_for(self.next_round)}')
+            self.failure = (f'lockstep: {self.name} waited {waited:.1f} s for round '
+                            f'{self.next_round}: {self.barrier.waiting_for(self.next_round)}')
+            self.node.get_logger().error(self.failure)

@@ -92,17 +92,21 @@ class RosClient:
 
 
 class LockstepObserver(RosClient):
-    """A test client that takes part in lockstep rounds (transfer phase), so it sees
-    every message of every round: the run waits for it like for any participant.
+    """A test client that takes part in lockstep rounds, so it sees every message of
+    every round (the run waits for it like for any participant) or, in the simulation
+    phase, stands in for a world publishing once per round.
 
     Args:
         domain_id: ROS domain.
-        simulation, transfer: participant names (include ``name`` in ``transfer``).
+        simulation, transfer: participant names (``name`` must be in the list of its phase).
         name: this observer's participant name.
         step_ms: round length, ms.
+        phase: TRANSFER (default) or SIMULATION.
+        on_round: optional callable(round) run in each of this participant's rounds.
     """
 
-    def __init__(self, domain_id, simulation, transfer, name='observer', step_ms=20.0):
+    def __init__(self, domain_id, simulation, transfer, name='observer', step_ms=20.0,
+                 phase=None, on_round=None):
         from rclpy.parameter import Parameter
 
         from neurobot.lockstep import TRANSFER
@@ -118,10 +122,24 @@ class LockstepObserver(RosClient):
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)
         self.rounds = 0
-        self.participant = LockstepParticipant(self.node, TRANSFER, step_ms, self._round)
+        self._on_round = on_round
+        self.participant = LockstepParticipant(self.node, phase or TRANSFER, step_ms, self._round)
 
     def _round(self, round_):
         self.rounds = round_
+        if self._on_round is not None:
+            self._on_round(round_)
+
+    def publisher(self, msg_type, topic):
+        """A lockstep data publisher; publish with :meth:`publish` so messages are counted."""
+        from neurobot import qos
+        publisher = self.node.create_publisher(msg_type, topic, qos.LOCKSTEP_DATA)
+        self.participant.track_output(publisher)
+        return publisher
+
+    def publish(self, publisher, msg):
+        publisher.publish(msg)
+        self.participant.sent(publisher.topic_name)
 
     def subscribe(self, msg_type, topic, store: list):
         """Subscribe with lockstep QoS; messages are counted for the barrier."""

@@ -17,13 +17,16 @@ user file, decorated with :func:`transfer_function`::
 
 Calling convention. The function's parameters are matched by name:
 
-- one per declared input: the latest message received on it (None before the first);
+- one per declared input: the latest message received on it (None before the first),
+  or, for ``Input(..., keep='all')``, the list of every message since the last call;
 - ``t``: simulation time of the call, seconds;
 - ``state``: a dict that persists across calls of this function;
 - ``brain``: a client for the brain's reset_brain / get_weights / set_weights services;
 - ``world``: a client for the world's reset_world / place_robot services;
 - ``log``: the node's logger;
 - ``params``: the tf_node's parameters (e.g. ``maze``, ``seed``) as a dict;
+- ``stop``: call ``stop('why')`` to end the run once this call's outputs are published
+  (the node exits with status 0; ``neurobot launch`` then stops the other nodes);
 - ``triggered_by``: names of the inputs that fired this call.
 
 It returns None (publish nothing), a dict output name -> message (messages left out or
@@ -42,8 +45,9 @@ run whenever a trigger arrives, outside the rounds.
 from dataclasses import dataclass, field
 import inspect
 
-SPECIAL_ARGUMENTS = ('t', 'state', 'brain', 'world', 'log', 'params', 'triggered_by')
+SPECIAL_ARGUMENTS = ('t', 'state', 'brain', 'world', 'log', 'params', 'stop', 'triggered_by')
 QOS_CHOICES = ('reliable', 'sensor')
+KEEP_CHOICES = ('latest', 'all')
 
 
 @dataclass(frozen=True)
@@ -54,17 +58,21 @@ class Input:
         topic: topic name (relative names resolve in the node's namespace).
         msg_type: the ROS message class.
         qos: 'reliable' (default) or 'sensor' (best effort, for a real robot's sensors).
+        keep: 'latest' (the last message) or 'all' (every message since the last call).
     """
 
     topic: str
     msg_type: type
     qos: str = 'reliable'
+    keep: str = 'latest'
 
     def __post_init__(self):
         if not isinstance(self.topic, str) or not self.topic:
             raise ValueError(f'Input topic must be a non-empty string, got {self.topic!r}')
         if self.qos not in QOS_CHOICES:
             raise ValueError(f'Input qos must be one of {QOS_CHOICES}, got {self.qos!r}')
+        if self.keep not in KEEP_CHOICES:
+            raise ValueError(f'Input keep must be one of {KEEP_CHOICES}, got {self.keep!r}')
 
 
 @dataclass(frozen=True)

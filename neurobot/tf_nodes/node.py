@@ -10,25 +10,29 @@ Parameters:
     use_sim_time: the time ``t`` passed to functions outside lockstep.
 
 Every user file can also run in its own process: start one tf_node per file.
-Service helpers (``brain``, ``world``) block the calling function, not the node: their
-clients live in their own callback group on a multi-threaded executor.
+Service helpers (``brain``, ``world``) block the calling function without deadlocking:
+their clients live on a companion node spun by its own executor in a background thread,
+while the transfer functions run on a single-threaded events executor (which keeps the
+per-message overhead low enough for sub-millisecond lockstep rounds).
 """
 
 import sys
+import threading
 import traceback
 
 import numpy as np
 import rclpy
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.experimental import EventsExecutor
 from rclpy.node import Node
 from rcl_interfaces.msg import ParameterDescriptor, ParameterType
 
 from neurobot import qos
 from neurobot.dds import configure_local_dds
 from neurobot.lockstep import TRANSFER
-from neurobot.lockstep_participant import (LockstepParticipant, LockstepTimeout,
-                                           declare_lockstep_parameters)
+from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep_parameters,
+                                           spin_participant)
 from tf_nodes.runner import TransferFunctionRunner, load_transfer_functions
 
 SERVICE_TIMEOUT_S = 60.0  # s, a brain or world service call that takes longer fails
@@ -38,18 +42,43 @@ class ServiceError(RuntimeError):
     """A brain or world service answered success=false (the message says why)."""
 
 
+class ServiceNode:
+    """A companion node for service clients, spun in a background thread.
+
+    A transfer function runs inside the main executor's callback; a blocking service
+    call there needs another thread to take the response, which this one is.
+    """
+
+    def __init__(self, main_node):
+        self.node = rclpy.create_node(f'{main_node.get_name()}_services',
+                                      namespace=main_node.get_namespace(),
+                                      context=main_node.context)
+        self._executor = SingleThreadedExecutor(context=main_node.context)
+        self._executor.add_node(self.node)
+        self._thread = threading.Thread(target=self._spin, name='service-clients', daemon=True)
+        self._thread.start()
+
+    def _spin(self):
+        try:
+            self._executor.spin()
+        except Exception:  # the context is shut down when the node stops
+            pass
+
+    def destroy(self):
+        self._executor.shutdown(timeout_sec=1.0)
+        self.node.destroy_node()
+
+
 class _ServiceHelper:
-    def __init__(self, node, namespace, group):
-        self._node = node
+    def __init__(self, service_node, namespace):
+        self._node = service_node.node
         self._prefix = namespace.rstrip('/') + '/' if namespace else ''
-        self._group = group
         self._clients = {}
 
     def _call(self, srv_type, name, request):
         client = self._clients.get(name)
         if client is None:
-            client = self._node.create_client(srv_type, self._prefix + name,
-                                              callback_group=self._group)
+            client = self._node.create_client(srv_type, self._prefix + name)
             self._clients[name] = client
         if not client.wait_for_service(timeout_sec=SERVICE_TIMEOUT_S):
             raise ServiceError(f'service {client.srv_name} is not available')
@@ -132,13 +161,15 @@ class TransferFunctionNode(Node):
             raise ValueError('parameter transfer_functions is empty: give the path(s) of '
                              'transfer-function files')
         specs = load_transfer_functions(paths)
-        services = ReentrantCallbackGroup()
         self._group = MutuallyExclusiveCallbackGroup()
+        self.service_node = ServiceNode(self)
         self.runner = TransferFunctionRunner(specs, context={
-            'brain': BrainClient(self, self.get_parameter('brain_namespace').value, services),
-            'world': WorldClient(self, self.get_parameter('world_namespace').value, services),
+            'brain': BrainClient(self.service_node, self.get_parameter('brain_namespace').value),
+            'world': WorldClient(self.service_node, self.get_parameter('world_namespace').value),
             'log': self.get_logger(),
+            'stop': self._request_stop,
             'params': {name: parameter.value for name, parameter in self._parameters.items()}})
+        self.stop_reason = None  # set by a function's stop(); main() then ends the node
         self.lockstep = bool(self.get_parameter('lockstep').value)
         step_ms = float(self.get_parameter('step_ms').value)
         self._step_ns = int(round(step_ms * 1e6))
@@ -169,6 +200,9 @@ class TransferFunctionNode(Node):
             f'transfer functions {", ".join(s.name for s in specs)} from {", ".join(paths)}; '
             f'{"lockstep as " + repr(self._lockstep.name) if self.lockstep else "on arrival"}')
 
+    def _request_stop(self, reason='done'):
+        self.stop_reason = str(reason)
+
     def _now_ns(self) -> int:
         if self.lockstep:
             return self._round_ns
@@ -198,6 +232,7 @@ class TransferFunctionNode(Node):
                 if self._lockstep is not None:
                     self._lockstep.sent(publisher.topic_name)
 
+
     def summary(self) -> str:
         parts = [f'{name}: {calls} calls, {failures} failed, {dropped} triggers throttled'
                  for name, (calls, failures, dropped) in self.runner.statistics().items()]
@@ -215,18 +250,13 @@ def main(args=None):
         print('tf_node: could not start (see the error above)', file=sys.stderr)
         rclpy.try_shutdown()
         return 1
-    executor = MultiThreadedExecutor(num_threads=2)
+    executor = EventsExecutor()
     executor.add_node(node)
-    code = 0
     try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    except LockstepTimeout as error:
-        print(f'tf_node: {error}', file=sys.stderr)
-        code = 3
+        code = spin_participant(node, executor, 'tf_node')
     finally:
         print(f'tf_node: {node.summary()}', file=sys.stderr)
+        node.service_node.destroy()
         node.destroy_node()
         rclpy.try_shutdown()
     return code

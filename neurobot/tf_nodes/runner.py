@@ -79,6 +79,8 @@ class _Function:
         self.spec = spec
         self.state = {}
         self.pending = set()  # trigger input names that arrived since the last call
+        self.queues = {name: [] for name, declared in spec.inputs.items()
+                       if declared.keep == 'all'}  # messages since the last call
         self.throttle = Throttle(spec.throttling_rate) if spec.throttling_rate else None
         self.calls = 0
         self.failures = 0
@@ -122,6 +124,8 @@ class TransferFunctionRunner:
         self.latest[topic] = msg
         fired = []
         for function, input_name in self._by_topic.get(topic, ()):
+            if input_name in function.queues:
+                function.queues[input_name].append(msg)
             if input_name in function.spec.triggers:
                 function.pending.add(input_name)
                 fired.append(function.spec.name)
@@ -156,7 +160,11 @@ class TransferFunctionRunner:
         offered = dict(self.context, t=t_ns / 1e9, state=function.state,
                        triggered_by=triggered_by)
         for input_name, declared in spec.inputs.items():
-            offered[input_name] = self.latest.get(declared.topic)
+            if input_name in function.queues:
+                offered[input_name] = function.queues[input_name]
+                function.queues[input_name] = []
+            else:
+                offered[input_name] = self.latest.get(declared.topic)
         kwargs = {name: offered.get(name) for name in spec.arguments}
         function.calls += 1
         try:

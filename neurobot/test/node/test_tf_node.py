@@ -28,30 +28,38 @@ def wait_for_subscriber(client, publisher, timeout=20.0):
     assert client.spin_until(lambda: publisher.get_subscription_count() > 0, timeout)
 
 
-def test_throttled_function_runs_exactly_ten_times_per_simulated_second(tf_node):
-    process, client = tf_node
+def test_throttled_function_runs_exactly_ten_times_per_simulated_second(ros_domain, tmp_path):
+    """Triggers at 100 Hz of simulated time (lockstep rounds of 10 ms), throttling_rate=10."""
+    from neurobot.lockstep import SIMULATION
+    from ros_helpers import LockstepObserver
     counted = []
+    ticks = {}
+
+    def publish_tick(round_):
+        if round_ > 300:  # 3 s of simulated time at 100 Hz, then no more triggers
+            return
+        client.publish(ticks['pub'], Int64(data=round_))
+        if round_ % 7 == 0:  # an untriggered input arriving now and then never fires it
+            client.publish(ticks['other'], String(data='not a trigger'))
+
+    client = LockstepObserver(ros_domain, ['ticker'], ['tf'], name='ticker', step_ms=10.0,
+                              phase=SIMULATION, on_round=publish_tick)
+    ticks['pub'] = client.publisher(Int64, 'ticks')
+    ticks['other'] = client.publisher(String, 'other')
     client.node.create_subscription(Int64, 'counted', counted.append, 100)
-    clock = client.node.create_publisher(Clock, '/clock', 10)
-    ticks = client.node.create_publisher(Int64, 'ticks', 100)
-    other = client.node.create_publisher(String, 'other', 10)
-    wait_for_subscriber(client, ticks)
-    wait_for_subscriber(client, other)
-    for k in range(5):
-        other.publish(String(data='never a trigger'))
-    client.spin_for(0.5)
-    assert counted == []  # an untriggered input never fires the function
-    msg = Clock()
-    for k in range(200):  # 100 Hz of simulated time for 2 s
-        t = k * 10 * MS
-        msg.clock.sec, msg.clock.nanosec = t // 1_000_000_000, t % 1_000_000_000
-        clock.publish(msg)
-        client.spin_for(0.003)
-        ticks.publish(Int64(data=k))
-        client.spin_for(0.003)
-    assert client.spin_until(lambda: len(counted) >= 20, 5)
-    client.spin_for(0.5)
-    assert [m.data for m in counted] == list(range(1, 21))
+    process = NodeProcess('tf_node', '-p', f'transfer_functions:=[{TFS / "counting.py"}]',
+                          '-p', 'step_ms:=10.0', '-p', 'lockstep:=true',
+                          '-p', 'lockstep_name:=tf', '-p', 'lockstep_simulation:=[ticker]',
+                          '-p', 'lockstep_transfer:=[tf]', log_dir=tmp_path)
+    try:
+        client.start()
+        # 300 rounds = 3 s of simulated time at 100 Hz; 10 calls per simulated second
+        assert client.spin_until(lambda: client.rounds >= 320, 60), process.output()
+        client.spin_for(0.3)
+        assert [m.data for m in counted] == list(range(1, 31))
+    finally:
+        assert process.stop() == 0, process.output()
+        client.close()
 
 
 def test_a_raising_function_is_logged_with_its_name_and_the_loop_goes_on(tf_node):

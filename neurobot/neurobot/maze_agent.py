@@ -1,0 +1,304 @@
+"""The maze experiment's agent: episodes, decisions, moves, rewards and learning (ROS-free).
+
+The agent is called once per lockstep round (by the transfer function in
+``transfer_functions/maze.py``) with what the round produced, and answers with
+:class:`Commands` for the world and the brain. One decision:
+
+1. the robot stands at the centre of cell ``c``: the brain is reset (weights kept) and
+   the place cells get the rates of ``c`` (they act from the next round on);
+2. next round: the brain has had ``step_ms`` (200 ms) to decide; the action group with
+   most spikes wins (winner-take-all; a silent network picks at random); the pairings
+   of the window enter the eligibility trace; place cells fall silent;
+3. the robot drives to the neighbouring cell in that direction (a proportional
+   controller on odometry, heading held at 0); a contact with a wall ends the episode
+   with ``wall_reward``, reaching the goal with ``goal_reward``, any other move costs
+   ``step_reward``; ``max_moves`` moves without either end the episode as a timeout.
+
+At the end of an episode the accumulated weight change is written with set_weights and
+the robot is placed at a new random start cell (seeded). In evaluation mode learning
+and noise are off and every start cell is tried once with the greedy policy.
+"""
+
+from dataclasses import dataclass, field
+import math
+
+import numpy as np
+
+from neurobot.learning import RewardModulatedSTDP, RSTDPParameters, TDCritic
+from neurobot.world.maze import MOVE_ORDER
+
+DIRECTION_VECTORS = {'N': (0.0, 1.0), 'E': (1.0, 0.0), 'S': (0.0, -1.0), 'W': (-1.0, 0.0)}
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    """Experiment parameters (units in the names).
+
+    Attributes:
+        episodes: training episodes.
+        max_moves: moves per episode before it ends as a timeout.
+        speed_mps: top speed of a move.
+        gain_per_s: proportional gain of the move controller (m/s per m of error).
+        yaw_gain_per_s: gain holding the heading at 0 (rad/s per rad).
+        arrival_tolerance_m: distance to the target centre that counts as arrived.
+        move_timeout_rounds: rounds a move may take before it counts as stuck (a crash).
+        place_sigma_cells: width of the Gaussian place fields, in cells.
+        place_peak_rate_hz, place_baseline_rate_hz: place-cell rates.
+        cells_per_field: place cells per maze cell (must match the brain).
+        noise_rate_hz: rate of the exploration noise sources while training.
+        learning: the R-STDP parameters.
+    """
+
+    episodes: int = 100
+    max_moves: int = 30
+    speed_mps: float = 1.0
+    gain_per_s: float = 5.0
+    yaw_gain_per_s: float = 2.0
+    arrival_tolerance_m: float = 0.02
+    move_timeout_rounds: int = 25
+    place_sigma_cells: float = 0.3
+    place_peak_rate_hz: float = 100.0
+    place_baseline_rate_hz: float = 0.0
+    cells_per_field: int = 4
+    noise_rate_hz: float = 60.0
+    learning: RSTDPParameters = field(default_factory=RSTDPParameters)
+
+
+@dataclass
+class Commands:
+    """What the agent wants done this round, in this order.
+
+    Attributes:
+        place_robot: cell to put the robot on (world place_robot service), or None.
+        reset_brain: call reset_brain (weights kept).
+        set_weights: new place->action weights (nA) to write, or None.
+        place_rates_hz: rates for the place cells, or None (unchanged).
+        noise_rate_hz: rate for the exploration noise, or None (unchanged).
+        twist: (vx_mps, vy_mps, wz_rad_s) in the robot frame, or None (unchanged).
+        finished: the experiment is over.
+    """
+
+    place_robot: tuple = None
+    reset_brain: bool = False
+    set_weights: np.ndarray = None
+    place_rates_hz: np.ndarray = None
+    noise_rate_hz: float = None
+    twist: tuple = None
+    finished: bool = False
+
+
+@dataclass
+class EpisodeRecord:
+    """One finished episode (a row of episodes.csv)."""
+
+    episode: int
+    start: tuple
+    moves: int
+    outcome: str  # 'goal', 'wall' or 'timeout'
+    total_reward: float
+    shortest_path: int
+    cells: list  # cells visited, start first
+    sim_time_s: float
+
+
+def place_field_rates(maze, position_m, sigma_cells, peak_rate_hz, baseline_rate_hz,
+                      cells_per_field) -> np.ndarray:
+    """Rates of the place cells: one Gaussian field per maze cell (row-major order)."""
+    centres = np.array([maze.cell_to_world(cell) for cell in maze.cells()])
+    sigma_m = sigma_cells * maze.cell_size_m
+    d2 = ((centres - np.asarray(position_m, dtype=float)) ** 2).sum(axis=1)
+    rates = baseline_rate_hz + (peak_rate_hz - baseline_rate_hz) * np.exp(-0.5 * d2 / sigma_m**2)
+    return np.repeat(rates, cells_per_field)
+
+
+def random_walk_steps(maze, start, rng, max_steps=10_000) -> int:
+    """Moves a uniform random walk over free moves needs from ``start`` to the goal."""
+    cell, steps = tuple(start), 0
+    while cell != maze.goal_cell and steps < max_steps:
+        cell = maze.neighbour(cell, rng.choice(maze.free_moves(cell)))
+        steps += 1
+    return steps
+
+
+class MazeAgent:
+    """Runs training (or evaluation) episodes, one round at a time.
+
+    Args:
+        maze: the Maze.
+        config: AgentConfig.
+        weights_na: initial (places x actions) weights from get_weights, nA.
+        n_actions_per_group: action neurons per direction (groups in MOVE_ORDER).
+        seed: seed of start cells and tie-breaking.
+        step_ms: round length, ms.
+        evaluate: greedy evaluation from every start cell, no learning, no noise.
+        first_episode: episode number to start at (resuming from a checkpoint).
+        rng: a numpy Generator to continue (resuming), instead of a new one from seed.
+    """
+
+    def __init__(self, maze, config, weights_na, n_actions_per_group, seed=1, step_ms=200.0,
+                 evaluate=False, first_episode=0, rng=None):
+        self.maze = maze
+        self.config = config
+        self.weights = np.array(weights_na, dtype=np.float64)
+        self.n_groups = len(MOVE_ORDER)
+        self.group_size = int(n_actions_per_group)
+        n_places = len(list(maze.cells())) * config.cells_per_field
+        if self.weights.shape != (n_places, self.n_groups * self.group_size):
+            raise ValueError(f'weights must be {n_places}x{self.n_groups * self.group_size} '
+                             f'(place cells x action neurons), got {self.weights.shape}')
+        self.rule = RewardModulatedSTDP(n_places, self.n_groups * self.group_size,
+                                        np.repeat(np.arange(self.n_groups), self.group_size),
+                                        config.learning)
+        self.critic = TDCritic(n_places, config.learning)
+        self.rng = rng if rng is not None else np.random.default_rng(seed)
+        self.step_ms = float(step_ms)
+        self.evaluate = evaluate
+        self.starts = list(maze.start_cells)
+        self.episode = first_episode
+        self.records = []
+        self.phase = 'start'
+        self._decide_round = None
+        self._target = None
+        self._move_rounds = 0
+        self._pending_decision_spikes = None
+
+    # ------------------------------------------------------------------ episodes
+
+    @property
+    def total_episodes(self) -> int:
+        return len(self.starts) if self.evaluate else self.config.episodes
+
+    def _start_episode(self, round_) -> Commands:
+        if self.episode >= self.total_episodes:
+            self.phase = 'done'
+            return Commands(twist=(0.0, 0.0, 0.0), finished=True)
+        if self.evaluate:
+            start = self.starts[self.episode]
+        else:
+            start = self.starts[int(self.rng.integers(len(self.starts)))]
+        self.cell = tuple(start)
+        self.cells = [self.cell]
+        self.moves = 0
+        self.total_reward = 0.0
+        self.episode_start_round = round_
+        commands = self._decide_at(self.cell, round_)
+        commands.place_robot = self.cell
+        if self.episode == 0 or self.evaluate:
+            commands.noise_rate_hz = 0.0 if self.evaluate else self.config.noise_rate_hz
+        return commands
+
+    def _features(self, cell) -> np.ndarray:
+        """Place activity of a cell as the critic sees it (rates / peak rate)."""
+        return self._rates(cell) / self.config.place_peak_rate_hz
+
+    def _rates(self, cell) -> np.ndarray:
+        cfg = self.config
+        return place_field_rates(self.maze, self.maze.cell_to_world(cell), cfg.place_sigma_cells,
+                                 cfg.place_peak_rate_hz, cfg.place_baseline_rate_hz,
+                                 cfg.cells_per_field)
+
+    def _learn(self, reward, next_cell):
+        """TD error of the last move (next_cell None: the episode ended) gates the trace."""
+        self.total_reward += reward
+        if self.evaluate:
+            return
+        delta = self.critic.td_error(self._features(self._from_cell), reward,
+                                     None if next_cell is None else self._features(next_cell))
+        self.rule.reward(delta)
+
+    def _decide_at(self, cell, round_) -> Commands:
+        """Reset the brain and show it ``cell``; the decision comes next round."""
+        self.phase = 'decide'
+        self._decide_round = round_ + 1
+        return Commands(reset_brain=True, place_rates_hz=self._rates(cell), twist=(0.0, 0.0, 0.0))
+
+    def _end_episode(self, outcome, reward, round_) -> Commands:
+        self._learn(reward, None)
+        set_weights = None
+        if not self.evaluate:
+            self.weights = self.rule.end_episode(self.weights)
+            set_weights = self.weights
+        self.records.append(EpisodeRecord(
+            episode=self.episode, start=self.cells[0], moves=self.moves, outcome=outcome,
+            total_reward=self.total_reward,
+            shortest_path=self.maze.shortest_path_length(self.cells[0]), cells=list(self.cells),
+            sim_time_s=(round_ - self.episode_start_round) * self.step_ms / 1e3))
+        self.episode += 1
+        commands = self._start_episode(round_)
+        commands.set_weights = set_weights
+        return commands
+
+    # ------------------------------------------------------------------ rounds
+
+    def on_round(self, round_, pose, touched, action_spikes, place_spikes) -> Commands:
+        """Advance the experiment by one round.
+
+        Args:
+            round_: lockstep round just simulated (its outputs are the arguments).
+            pose: (x_m, y_m, yaw_rad) of the robot at the end of the round.
+            touched: the robot touched a wall during the round.
+            action_spikes: (neurons, times_ms) of the action population in the round.
+            place_spikes: (neurons, times_ms) of the place cells in the round.
+        """
+        if self.phase == 'done':
+            return Commands(finished=True)
+        if self.phase == 'start':
+            return self._start_episode(round_)
+        if self.phase == 'decide':
+            if round_ < self._decide_round:
+                return Commands()
+            return self._decide(action_spikes, place_spikes)
+        return self._move(round_, pose, touched)
+
+    def _decide(self, action_spikes, place_spikes) -> Commands:
+        neurons, _ = action_spikes
+        counts = np.bincount(np.asarray(neurons, dtype=np.int64) // self.group_size,
+                             minlength=self.n_groups)[:self.n_groups]
+        if self.evaluate and counts.max() == 0:
+            # a silent greedy network: follow the input it receives (summed weights from
+            # the active place cells), the direction it was closest to choosing
+            drive = self._rates(self.cell) @ np.nan_to_num(self.weights)
+            counts = drive.reshape(self.n_groups, self.group_size).sum(axis=1)
+        best = np.flatnonzero(counts == counts.max())
+        # a silent network or a tie: the seeded generator picks (exploration)
+        group = int(best[0] if len(best) == 1 else self.rng.choice(best))
+        if not self.evaluate:
+            self.rule.decision(place_spikes[0], place_spikes[1], action_spikes[0],
+                               action_spikes[1], group)
+        self.direction = MOVE_ORDER[group]
+        self._from_cell = self.cell
+        dx, dy = DIRECTION_VECTORS[self.direction]
+        x, y = self.maze.cell_to_world(self.cell)
+        self._target = (x + dx * self.maze.cell_size_m, y + dy * self.maze.cell_size_m)
+        self._move_rounds = 0
+        self.moves += 1
+        self.phase = 'move'
+        silent = np.zeros(self.rule.n_pre)
+        return Commands(place_rates_hz=silent)
+
+    def _move(self, round_, pose, touched) -> Commands:
+        cfg = self.config
+        if touched:
+            return self._end_episode('wall', cfg.learning.wall_reward, round_)
+        x, y, yaw = pose
+        ex, ey = self._target[0] - x, self._target[1] - y
+        distance = math.hypot(ex, ey)
+        self._move_rounds += 1
+        if distance <= cfg.arrival_tolerance_m:
+            self.cell = self.maze.world_to_cell(*self._target)
+            self.cells.append(self.cell)
+            if self.cell == self.maze.goal_cell:
+                return self._end_episode('goal', cfg.learning.goal_reward, round_)
+            if self.moves >= cfg.max_moves:
+                return self._end_episode('timeout', cfg.learning.step_reward, round_)
+            self._learn(cfg.learning.step_reward, self.cell)
+            return self._decide_at(self.cell, round_)
+        if self._move_rounds > cfg.move_timeout_rounds:
+            return self._end_episode('wall', cfg.learning.wall_reward, round_)
+        speed = min(cfg.speed_mps, cfg.gain_per_s * distance)
+        vx_world, vy_world = ex / distance * speed, ey / distance * speed
+        # world-frame velocity into the body frame; hold the heading at 0
+        cos_yaw, sin_yaw = math.cos(yaw), math.sin(yaw)
+        vx = cos_yaw * vx_world + sin_yaw * vy_world
+        vy = -sin_yaw * vx_world + cos_yaw * vy_world
+        return Commands(twist=(vx, vy, -cfg.yaw_gain_per_s * yaw))

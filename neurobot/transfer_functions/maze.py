@@ -1,0 +1,121 @@
+"""Transfer functions of the maze experiment (run by tf_node, in lockstep with world and brain).
+
+One synchronous transfer function, called once per round when the brain's action spikes
+arrive. It translates between the robot and the brain and drives the experiment:
+
+- robot position (odometry) -> place-cell rates on ``brain/places/stimulus``;
+- action spike counts -> a direction (winner-take-all) -> a ``Twist`` on ``cmd_vel`` that
+  moves the robot one cell (closed loop on odometry; the move completes before the next
+  decision);
+- ``reset_brain`` (weights kept) before every decision; ``set_weights`` with the learned
+  place->action weights after every episode; ``place_robot`` at a new start cell.
+
+The experiment logic is ROS-free (neurobot.maze_agent, neurobot.learning); this file
+only converts messages. Parameters (tf_node parameters): ``maze``, ``run_dir``, ``mode``
+(train or evaluate), ``episodes``, ``seed``, ``step_ms``, ``resume``.
+"""
+
+import math
+import time
+
+import numpy as np
+from geometry_msgs.msg import Twist
+from nav_msgs.msg import Odometry
+from neurobot_interfaces.msg import Contacts, PopulationInput, PopulationSpikes
+
+from neurobot.maze_agent import AgentConfig, MazeAgent
+from neurobot.maze_results import RunDirectory
+from neurobot.world.maze import Maze
+from tf_nodes.api import Input, Output, transfer_function
+
+PROJECTION = 'places_to_actions'
+ACTION_GROUP_SIZE = 10  # neurons per direction in brains/maze_brain.py
+
+
+def yaw_of(quaternion) -> float:
+    """Heading (rad) of a planar orientation quaternion."""
+    q = quaternion
+    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
+
+
+def start(state, brain, params, log):
+    """Build the agent on the first call: weights from the brain or from a checkpoint."""
+    maze = Maze.from_yaml(params['maze'])
+    run = RunDirectory(params['run_dir'])
+    evaluate = params.get('mode', 'train') == 'evaluate'
+    config = AgentConfig(episodes=int(params.get('episodes', 100)))
+    weights = brain.get_weights(PROJECTION)
+    first_episode, rng, critic = 0, None, None
+    checkpoint = run.load_checkpoint() if (evaluate or params.get('resume', False)) else None
+    if evaluate and checkpoint is None:
+        raise RuntimeError(f'mode evaluate needs {run.checkpoint} (run training first)')
+    if checkpoint is not None:
+        episodes_done, weights, critic, rng = checkpoint
+        brain.set_weights(PROJECTION, weights)
+        if not evaluate:
+            first_episode = episodes_done
+            run.truncate_after(episodes_done)
+            log.info(f'resuming after episode {episodes_done} from {run.checkpoint}')
+    agent = MazeAgent(maze, config, weights, ACTION_GROUP_SIZE, seed=int(params.get('seed', 1)),
+                      step_ms=float(params['step_ms']), evaluate=evaluate,
+                      first_episode=first_episode, rng=rng)
+    if critic is not None:
+        agent.critic.values[:] = critic
+    state.update(agent=agent, run=run, evaluate=evaluate, wall_start=time.monotonic(),
+                 recorded=len(agent.records))
+
+
+@transfer_function(
+    inputs={'actions': Input('brain/actions/spikes', PopulationSpikes),
+            'places': Input('brain/places/spikes', PopulationSpikes),
+            'odom': Input('odom', Odometry),
+            'contacts': Input('contacts', Contacts, keep='all')},
+    outputs={'cmd': Output('cmd_vel', Twist),
+             'place_rates': Output('brain/places/stimulus', PopulationInput),
+             'noise_rate': Output('brain/noise/stimulus', PopulationInput)},
+    triggers=['actions'])
+def maze_experiment(t, actions, places, odom, contacts, state, brain, world, params, log, stop):
+    """One round of the maze experiment (see the module docstring)."""
+    if 'agent' not in state:
+        start(state, brain, params, log)
+    agent, run = state['agent'], state['run']
+    round_ = int(round(t * 1000.0 / float(params['step_ms'])))
+    pose = (0.0, 0.0, 0.0)
+    if odom is not None:
+        p = odom.pose.pose
+        pose = (p.position.x, p.position.y, yaw_of(p.orientation))
+    touched = any(c.touched for c in contacts)
+    commands = agent.on_round(
+        round_, pose, touched,
+        (np.asarray(actions.spike_neurons), np.asarray(actions.spike_times_ms)),
+        (np.asarray(places.spike_neurons), np.asarray(places.spike_times_ms)))
+    if commands.place_robot is not None:
+        world.place_robot(commands.place_robot)
+    if commands.reset_brain:
+        brain.reset()
+    if commands.set_weights is not None:
+        brain.set_weights(PROJECTION, commands.set_weights)
+    for record in agent.records[state['recorded']:]:
+        now = time.monotonic()
+        if state['evaluate']:
+            log.info(f'evaluation from {record.start}: {record.outcome} after {record.moves} '
+                     f'moves (shortest path {record.shortest_path})')
+        else:
+            run.append_episode(record, now - state['wall_start'])
+            run.save_checkpoint(record.episode + 1, agent.weights, agent.critic.values, agent.rng)
+        state['wall_start'] = now
+    state['recorded'] = len(agent.records)
+    outputs = {}
+    if commands.twist is not None:
+        twist = Twist()
+        twist.linear.x, twist.linear.y, twist.angular.z = commands.twist
+        outputs['cmd'] = twist
+    if commands.place_rates_hz is not None:
+        outputs['place_rates'] = PopulationInput(values=commands.place_rates_hz.tolist())
+    if commands.noise_rate_hz is not None:
+        outputs['noise_rate'] = PopulationInput(values=[float(commands.noise_rate_hz)])
+    if commands.finished:
+        if state['evaluate']:
+            run.write_evaluation(agent.records)
+        stop('all episodes done')
+    return outputs
