@@ -22,7 +22,7 @@ CELLS_PER_FIELD = 4  # place cells per maze cell
 ACTION_GROUP_SIZE = 10  # neurons per direction
 N_DIRECTIONS = 4  # N, E, S, W
 
-W_PLACE_INITIAL_NA = (0.04, 0.08)  # nA, uniform range of the untrained place->action weights
+W_PLACE_INITIAL_NA = (0.10, 0.14)  # nA, uniform range of the untrained place->action weights
 W_NOISE_NA = 0.9  # nA, one noise source per action neuron
 W_INHIBITION_NA = -0.6  # nA, from each action neuron to the other groups
 NOISE_RATE_HZ = 0.0  # the experiment sets the exploration noise rate over its stimulus topic

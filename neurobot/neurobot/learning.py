@@ -14,7 +14,9 @@ and postsynaptic spike times ``t_j`` of action neuron ``j`` inside the decision 
 
 the STDP pairing term of the window (all pairs; pre-before-post potentiates). Only
 the neurons of the chosen action group keep their term (``winner_only``): the reward
-judges the action that was taken. The eligibility trace decays by ``trace_decay`` per
+judges the action that was taken; the term is then centred over the action neurons
+(``centered``: ``e_ij - mean_j e_ij``), so the chosen action gains or loses relative to
+the others while an input's total weight stays put. The eligibility trace decays by ``trace_decay`` per
 decision and accumulates the pairings:
 
     E(k) = trace_decay * E(k - 1) + e(k)
@@ -59,14 +61,18 @@ class RSTDPParameters:
         goal_reward, wall_reward, step_reward: rewards (dimensionless).
         w_min_na, w_max_na: weight bounds, nA.
         winner_only: keep only the chosen group's pairings.
+        centered: subtract, for every input, the mean pairing over all action neurons, so
+            that a positive signal strengthens the chosen action *relative* to the others
+            and a negative one weakens it relative to them (the actor's 'post activity
+            minus its expectation' of Frémaux et al. 2013); total weight per input is kept.
         gamma: discount of the critic's value per move.
         critic_rate: learning rate of the critic (0: no critic, delta = reward).
         critic_trace_decay: lambda of the critic's TD(lambda) trace.
     """
 
-    learning_rate: float = 0.002
+    learning_rate: float = 0.005
     a_plus: float = 1.0
-    a_minus: float = 1.0
+    a_minus: float = 0.5
     tau_plus_ms: float = 20.0
     tau_minus_ms: float = 20.0
     trace_decay: float = 0.7
@@ -76,6 +82,7 @@ class RSTDPParameters:
     w_min_na: float = 0.0
     w_max_na: float = 0.6
     winner_only: bool = True
+    centered: bool = False
     gamma: float = 0.9
     critic_rate: float = 0.05
     critic_trace_decay: float = 0.7
@@ -152,6 +159,8 @@ class RewardModulatedSTDP:
                                 p.tau_plus_ms, p.tau_minus_ms)
         if p.winner_only:
             pairing[:, self.group_of_post != chosen_group] = 0.0
+        if p.centered:
+            pairing -= pairing.mean(axis=1, keepdims=True)
         self.trace = p.trace_decay * self.trace + pairing
         self.decisions += 1
 

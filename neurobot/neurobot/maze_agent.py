@@ -213,7 +213,11 @@ class MazeAgent:
         return Commands(reset_brain=True, place_rates_hz=self._rates(cell), twist=(0.0, 0.0, 0.0))
 
     def _end_episode(self, outcome, reward, round_) -> Commands:
-        self._learn(reward, None)
+        """End the episode; ``reward`` is the terminal reward (None: no terminal state)."""
+        if reward is not None:
+            self._learn(reward, None)
+        else:
+            self.critic.trace[:] = 0.0
         set_weights = None
         if not self.evaluate:
             self.weights = self.rule.end_episode(self.weights)
@@ -289,9 +293,11 @@ class MazeAgent:
             self.cells.append(self.cell)
             if self.cell == self.maze.goal_cell:
                 return self._end_episode('goal', cfg.learning.goal_reward, round_)
-            if self.moves >= cfg.max_moves:
-                return self._end_episode('timeout', cfg.learning.step_reward, round_)
+            # an ordinary move: the critic bootstraps from where it led
             self._learn(cfg.learning.step_reward, self.cell)
+            if self.moves >= cfg.max_moves:
+                # running out of moves is not a terminal state of the task: no extra signal
+                return self._end_episode('timeout', None, round_)
             return self._decide_at(self.cell, round_)
         if self._move_rounds > cfg.move_timeout_rounds:
             return self._end_episode('wall', cfg.learning.wall_reward, round_)
