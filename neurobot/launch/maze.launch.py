@@ -10,24 +10,27 @@ machines without ROS 2's launch tools) uses too.
 from launch import LaunchDescription
 from launch.actions import IncludeLaunchDescription, OpaqueFunction
 from launch.launch_description_sources import PythonLaunchDescriptionSource
-from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
+from launch.substitutions import PathJoinSubstitution
 from launch_ros.substitutions import FindPackageShare
 
 from neurobot import bringup
-from neurobot.launch_support import declared_arguments, node_actions
+from neurobot.launch_support import (GAZEBO_ARGUMENTS, declared_arguments, forwarded_arguments,
+                                     node_actions)
 
 
 def generate_launch_description():
     launch_dir = PathJoinSubstitution([FindPackageShare('neurobot'), 'launch'])
-    forwarded = [(a.name, LaunchConfiguration(a.name)) for a in bringup.MAZE_ARGUMENTS]
+    # Every argument of the included files is declared here too, so that
+    # `ros2 launch neurobot maze.launch.py --show-args` lists them all.
     return LaunchDescription([
         *declared_arguments(),
+        *declared_arguments(GAZEBO_ARGUMENTS),
         IncludeLaunchDescription(
             PythonLaunchDescriptionSource(PathJoinSubstitution([launch_dir, 'world.launch.py'])),
-            launch_arguments=forwarded),
+            launch_arguments=forwarded_arguments(bringup.MAZE_ARGUMENTS + GAZEBO_ARGUMENTS)),
         IncludeLaunchDescription(
             PythonLaunchDescriptionSource(PathJoinSubstitution([launch_dir, 'brain.launch.py'])),
-            launch_arguments=forwarded),
+            launch_arguments=forwarded_arguments()),
         OpaqueFunction(function=lambda context: node_actions(bringup.transfer_function_nodes,
                                                              context)),
         OpaqueFunction(function=lambda context: node_actions(bringup.monitor_nodes, context)),

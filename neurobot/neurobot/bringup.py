@@ -68,6 +68,13 @@ def _as_float(value, name) -> float:
         raise ValueError(f'{name} must be a number, got {value!r}') from None
 
 
+def _as_int(value, name) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f'{name} must be a whole number, got {value!r}') from None
+
+
 def default_path(*parts) -> str:
     return str(share_path(*parts))
 
@@ -134,7 +141,7 @@ def world_nodes(values: dict) -> list:
         return []
     return [NodeSpec('world', 'world_node', parameters={
         'maze': values['maze'],
-        'seed': int(values['seed']),
+        'seed': _as_int(values['seed'], 'seed'),
         'stepped': True,
         'step_ms': _as_float(values['step_ms'], 'step_ms'),
         'use_sim_time': False,  # the world *is* the clock
@@ -149,7 +156,7 @@ def brain_nodes(values: dict) -> list:
         'brain': values['brain'],
         'step_ms': _as_float(values['step_ms'], 'step_ms'),
         'resolution_ms': _as_float(values['resolution_ms'], 'resolution_ms'),
-        'seed': int(values['seed']),
+        'seed': _as_int(values['seed'], 'seed'),
         'use_sim_time': sim_time,
     }
     if sim_time and values['world'] == 'embedded':
@@ -174,9 +181,9 @@ def transfer_function_nodes(values: dict) -> list:
         parameters = {'transfer_functions': [path],
                       'use_sim_time': as_bool(values['use_sim_time'], 'use_sim_time'),
                       'step_ms': _as_float(values['step_ms'], 'step_ms'),
-                      'maze': values['maze'], 'seed': int(values['seed']),
+                      'maze': values['maze'], 'seed': _as_int(values['seed'], 'seed'),
                       'run_dir': values['run_dir'], 'mode': values['mode'],
-                      'episodes': int(values['episodes']),
+                      'episodes': _as_int(values['episodes'], 'episodes'),
                       'resume': as_bool(values['resume'], 'resume')}
         if lockstep:
             parameters.update(_lockstep_parameters(values, name))
@@ -210,5 +217,8 @@ def maze_nodes(given: dict) -> list:
     """Every node of the maze bring-up for launch arguments ``given`` (strings)."""
     values = resolve_arguments(MAZE_ARGUMENTS, given)
     _as_float(values['step_ms'], 'step_ms')
+    if as_bool(values['record'], 'record'):
+        # say so rather than run without the recording the user asked for
+        raise ValueError('record:=true: MCAP recording is not available yet')
     return (world_nodes(values) + brain_nodes(values) + transfer_function_nodes(values)
             + monitor_nodes(values))

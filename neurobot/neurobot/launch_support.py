@@ -10,12 +10,23 @@ from launch_ros.actions import Node
 
 from neurobot import bringup
 
+# Only world.launch.py's Gazebo branch reads these; `neurobot launch` has no Gazebo.
+GAZEBO_ARGUMENTS = (
+    bringup.Argument('gazebo_world', bringup.default_path('worlds', 'maze_default.sdf'),
+                     'SDF world for world:=gazebo'),
+)
+
 
 def declared_arguments(arguments=bringup.MAZE_ARGUMENTS):
     """DeclareLaunchArgument actions, each with its default and description."""
     return [DeclareLaunchArgument(a.name, default_value=a.default, description=a.description,
                                   **({'choices': list(a.choices)} if a.choices else {}))
             for a in arguments]
+
+
+def forwarded_arguments(arguments=bringup.MAZE_ARGUMENTS):
+    """``launch_arguments`` passing these arguments' values on to an included launch file."""
+    return [(a.name, LaunchConfiguration(a.name)) for a in arguments]
 
 
 def argument_values(context, arguments=bringup.MAZE_ARGUMENTS) -> dict:
@@ -29,7 +40,7 @@ def node_actions(builder, context):
     values = argument_values(context)
     return [Node(package=spec.package, executable=spec.executable, name=spec.name,
                  parameters=[spec.parameters], remappings=spec.remappings, output='screen',
-                 arguments=['--ros-args', '--log-level', values['log_level']],
+                 ros_arguments=['--log-level', values['log_level']],
                  additional_env=spec.env,
                  on_exit=Shutdown(reason=f'{spec.name} exited') if spec.required else None)
             for spec in builder(values)]

@@ -50,6 +50,11 @@ def spin_participant(node, executor, name: str) -> int:
                 return 0
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
+    except RuntimeError:
+        # rclpy's EventsExecutor raises a bare RuntimeError when Ctrl-C shuts the context
+        # down under it; that is a normal stop. Anything else is a real error.
+        if rclpy.ok(context=node.context):
+            raise
     return 0
 
 

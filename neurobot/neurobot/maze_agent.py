@@ -183,8 +183,6 @@ class MazeAgent:
         self.episode_start_round = round_
         commands = self._decide_at(self.cell, round_)
         commands.place_robot = self.cell
-        if self.episode == 0 or self.evaluate:
-            commands.noise_rate_hz = 0.0 if self.evaluate else self.config.noise_rate_hz
         return commands
 
     def _features(self, cell) -> np.ndarray:
@@ -210,7 +208,9 @@ class MazeAgent:
         """Reset the brain and show it ``cell``; the decision comes next round."""
         self.phase = 'decide'
         self._decide_round = round_ + 1
-        return Commands(reset_brain=True, place_rates_hz=self._rates(cell), twist=(0.0, 0.0, 0.0))
+        # reset_brain returns every input to the brain file's value: send the noise again
+        return Commands(reset_brain=True, place_rates_hz=self._rates(cell), twist=(0.0, 0.0, 0.0),
+                        noise_rate_hz=0.0 if self.evaluate else self.config.noise_rate_hz)
 
     def _end_episode(self, outcome, reward, round_) -> Commands:
         """End the episode; ``reward`` is the terminal reward (None: no terminal state)."""

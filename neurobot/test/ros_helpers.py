@@ -26,7 +26,8 @@ class NodeProcess:
                                         env=dict(os.environ), start_new_session=True)
 
     def output(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text()
 
     def alive(self) -> bool:

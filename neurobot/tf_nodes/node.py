@@ -50,9 +50,11 @@ class ServiceNode:
     """
 
     def __init__(self, main_node):
+        # use_global_arguments=False: a command-line '__node:=' remap would otherwise
+        # rename this node too, giving two nodes of the same name
         self.node = rclpy.create_node(f'{main_node.get_name()}_services',
                                       namespace=main_node.get_namespace(),
-                                      context=main_node.context)
+                                      context=main_node.context, use_global_arguments=False)
         self._executor = SingleThreadedExecutor(context=main_node.context)
         self._executor.add_node(self.node)
         self._thread = threading.Thread(target=self._spin, name='service-clients', daemon=True)

@@ -1,0 +1,149 @@
+"""Unit tests of the process launcher behind `neurobot launch`.
+
+The supervision tests start two tiny fake console scripts (plain Python, no ROS): a
+required worker that prints and exits, and a sleeper that runs until SIGINT.
+"""
+
+import io
+from pathlib import Path
+import signal
+import sys
+import textwrap
+
+import pytest
+import yaml
+
+from neurobot.bringup import NodeSpec, maze_nodes
+from neurobot.launcher import Launcher, executable_path, ros_arguments, write_params_file
+
+
+# ---------------------------------------------------------------------- command lines
+
+def test_ros_arguments_name_the_node_and_pass_params_remaps_and_log_level():
+    spec = NodeSpec('brain', 'brain_node', remappings=[('cmd_vel', '/robot/cmd_vel'),
+                                                        ('odom', '/robot/odom')])
+    command = ros_arguments(spec, '/tmp/brain.params.yaml', log_level='debug')
+    assert Path(command[0]).name == 'brain_node'
+    assert command[1] == '--ros-args'
+    ros_args = command[2:]
+    pairs = list(zip(ros_args, ros_args[1:]))
+    assert ('-r', '__node:=brain') in pairs
+    assert ('--params-file', '/tmp/brain.params.yaml') in pairs
+    assert ('-r', 'cmd_vel:=/robot/cmd_vel') in pairs and ('-r', 'odom:=/robot/odom') in pairs
+    assert ('--log-level', 'debug') in pairs
+    assert '--log-level' not in ros_arguments(spec, '/tmp/p.yaml', log_level=None)
+
+
+def test_executable_path_prefers_the_script_beside_python_and_takes_absolute_paths(tmp_path):
+    python_dir = Path(sys.executable).parent
+    beside = next(p for p in sorted(python_dir.iterdir()) if p.is_file())
+    assert executable_path(beside.name) == str(beside)
+    script = tmp_path / 'my_node'
+    script.write_text('#!/bin/sh\n')
+    assert executable_path(str(script)) == str(script)
+    assert executable_path('no_such_console_script_xyz') == 'no_such_console_script_xyz'  # PATH
+
+
+def test_params_file_is_a_ros2_params_yaml(tmp_path):
+    parameters = {'brain': '/x/brain.py', 'step_ms': 200.0, 'seed': 1, 'lockstep': True,
+                  'lockstep_transfer': ['tf_node', 'tf_node_2'], 'mode': 'train'}
+    path = write_params_file(NodeSpec('brain', 'brain_node', parameters=parameters), tmp_path)
+    assert Path(path).parent == tmp_path and Path(path).name == 'brain.params.yaml'
+    loaded = yaml.safe_load(Path(path).read_text())
+    assert loaded == {'brain': {'ros__parameters': parameters}}
+    assert isinstance(loaded['brain']['ros__parameters']['seed'], int)
+    assert isinstance(loaded['brain']['ros__parameters']['step_ms'], float)
+
+
+def test_every_node_of_the_maze_bringup_survives_its_params_file(tmp_path):
+    for spec in maze_nodes({'transfer_functions': 'a.py,b.py'}):
+        loaded = yaml.safe_load(Path(write_params_file(spec, tmp_path)).read_text())
+        assert loaded == {spec.name: {'ros__parameters': spec.parameters}}
+
+
+# ---------------------------------------------------------------------- supervision
+
+WORKER = '''\
+    import os, pathlib, sys, time
+    args = sys.argv[1:]
+    params = pathlib.Path(args[args.index('--params-file') + 1]).read_text()
+    print('hello from', args[args.index('-r') + 1], flush=True)
+    print('my params:', params.splitlines()[0], flush=True)
+    ready = pathlib.Path(os.environ['READY_FILE'])
+    deadline = time.monotonic() + 10.0
+    while not ready.exists() and time.monotonic() < deadline:  # the sleeper is up
+        time.sleep(0.01)
+    print('done', flush=True)
+    sys.exit(int(os.environ.get('EXIT_CODE', '0')))
+'''
+
+SLEEPER = '''\
+    import os, pathlib, signal, sys
+
+    def stop(signum, frame):
+        print('stopping on SIGINT', flush=True)
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    pathlib.Path(os.environ['READY_FILE']).touch()
+    print('ready', flush=True)
+    while True:
+        signal.pause()
+'''
+
+
+def fake_script(directory, name, body):
+    path = directory / name
+    path.write_text(f'#!{sys.executable} -I\n' + textwrap.dedent(body))
+    path.chmod(0o755)
+    return str(path)
+
+
+@pytest.fixture
+def fake_nodes(tmp_path):
+    """NodeSpecs of a required worker and a sleeper, by absolute script path."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    env = {'READY_FILE': str(tmp_path / 'sleeper.ready')}
+
+    def build(exit_code):
+        return [NodeSpec('worker', fake_script(bin_dir, 'worker', WORKER), required=True,
+                         parameters={'answer': 42}, env=dict(env, EXIT_CODE=str(exit_code))),
+                NodeSpec('sleeper', fake_script(bin_dir, 'sleeper', SLEEPER), required=False,
+                         env=env)]
+    return build
+
+
+@pytest.mark.parametrize('exit_code', [0, 2])
+def test_required_node_exit_stops_the_others_and_sets_the_exit_code(fake_nodes, exit_code):
+    out = io.StringIO()
+    launcher = Launcher(fake_nodes(exit_code), log_level='warn', out=out)
+    timed_out = []
+
+    def give_up(signum, frame):  # a launcher that never stops fails instead of hanging
+        timed_out.append(True)
+        launcher._on_signal(signum, frame)
+
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.setitimer(signal.ITIMER_REAL, 10.0)
+    try:
+        code = launcher.run()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+        signal.signal(signal.SIGALRM, previous)
+    assert not timed_out, 'the run did not end when its required node exited'
+    assert code == exit_code
+    lines = out.getvalue().splitlines()
+
+    # every line is prefixed with its node's name
+    assert all(line.startswith(('[worker] ', '[sleeper] ')) for line in lines), lines
+    assert '[worker] hello from __node:=worker' in lines
+    assert '[worker] my params: worker:' in lines  # its own params file
+    assert '[worker] done' in lines and '[sleeper] ready' in lines
+    stop_notice = f'[worker] exited with code {exit_code}; stopping the others'
+    assert stop_notice in lines
+    # the sleeper was asked to stop after the worker ended, and did so cleanly
+    assert lines.index('[sleeper] stopping on SIGINT') > lines.index(stop_notice)
+    assert launcher.processes['sleeper'].returncode == 0
+    assert launcher.failure == ('worker', exit_code)
+    assert ('[worker] exit code 2' in lines) == (exit_code == 2)
