@@ -27,6 +27,7 @@ import time
 import traceback
 
 import rclpy
+from rclpy.signals import SignalHandlerOptions
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.experimental import EventsExecutor
 from rclpy.node import Node
@@ -334,7 +335,8 @@ class BrainNode(Node):
 def main(args=None):
     """Run brain_node until Ctrl-C or shutdown."""
     configure_local_dds()
-    rclpy.init(args=args)
+    # signals are handled by spin_participant, between callbacks
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     try:
         node = BrainNode()
     except Exception:
@@ -348,6 +350,8 @@ def main(args=None):
     try:
         code = spin_participant(node, executor, 'brain_node')
     finally:
+        # the events executor's own threads must stop before the nodes go
+        executor.shutdown()
         # The context may already be shut down (SIGTERM), so report on stderr, not rosout.
         print(f'brain_node: stopped after {node.brain.steps_done} steps', file=sys.stderr)
         node.destroy_node()

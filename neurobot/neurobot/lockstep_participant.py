@@ -29,19 +29,30 @@ class LockstepTimeout(RuntimeError):
 
 
 def spin_participant(node, executor, name: str) -> int:
-    """Spin until shutdown, a lockstep failure or a requested stop; return an exit code.
+    """Spin until Ctrl-C/SIGTERM, a lockstep failure or a requested stop; return an exit code.
+
+    The node's main() initialises rclpy without its signal handlers
+    (``SignalHandlerOptions.NO``): this loop handles SIGINT and SIGTERM itself and stops
+    between callbacks, so a signal never interrupts a callback or the executor mid-wait
+    (rclpy's EventsExecutor raises a bare RuntimeError when the context is shut down
+    under it).
 
     Returns:
-        0 after Ctrl-C, shutdown or ``node.stop_reason``; 3 after a lockstep timeout.
+        0 after a signal, shutdown or ``node.stop_reason``; 3 after a lockstep timeout.
     """
+    import signal
     import sys
+    import threading
 
     import rclpy
     from rclpy.executors import ExternalShutdownException
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     lockstep = getattr(node, '_lockstep', None)
     try:
-        while rclpy.ok(context=node.context):
-            executor.spin_once(timeout_sec=0.2)
+        while not stop.is_set() and rclpy.ok(context=node.context):
+            executor.spin_once(timeout_sec=0.1)
             if lockstep is not None and lockstep.failure:
                 print(f'{name}: {lockstep.failure}', file=sys.stderr)
                 return 3
@@ -50,11 +61,9 @@ def spin_participant(node, executor, name: str) -> int:
                 return 0
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
-    except RuntimeError:
-        # rclpy's EventsExecutor raises a bare RuntimeError when Ctrl-C shuts the context
-        # down under it; that is a normal stop. Anything else is a real error.
-        if rclpy.ok(context=node.context):
-            raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0
 
 

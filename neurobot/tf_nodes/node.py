@@ -22,6 +22,7 @@ import traceback
 
 import numpy as np
 import rclpy
+from rclpy.signals import SignalHandlerOptions
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.experimental import EventsExecutor
@@ -68,6 +69,7 @@ class ServiceNode:
 
     def destroy(self):
         self._executor.shutdown(timeout_sec=1.0)
+        self._thread.join(timeout=2.0)
         self.node.destroy_node()
 
 
@@ -244,7 +246,8 @@ class TransferFunctionNode(Node):
 def main(args=None):
     """Run tf_node until Ctrl-C, shutdown or a lockstep failure."""
     configure_local_dds()
-    rclpy.init(args=args)
+    # signals are handled by spin_participant, between callbacks
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     try:
         node = TransferFunctionNode()
     except Exception:
@@ -257,6 +260,8 @@ def main(args=None):
     try:
         code = spin_participant(node, executor, 'tf_node')
     finally:
+        # the events executor's own threads must stop before the nodes go
+        executor.shutdown()
         print(f'tf_node: {node.summary()}', file=sys.stderr)
         node.service_node.destroy()
         node.destroy_node()

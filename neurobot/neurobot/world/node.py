@@ -46,6 +46,7 @@ import time
 import traceback
 
 import rclpy
+from rclpy.signals import SignalHandlerOptions
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import PoseStamped, Twist
 from nav_msgs.msg import Odometry
@@ -408,7 +409,8 @@ def main(args=None):
     # The node reports the core's warnings itself (throttled); keep Python's last-resort
     # handler from printing each of them a second time.
     logging.getLogger('neurobot.world').addHandler(logging.NullHandler())
-    rclpy.init(args=args)
+    # signals are handled by spin_participant, between callbacks
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     try:
         node = WorldNode()
     except Exception:
@@ -421,6 +423,8 @@ def main(args=None):
     try:
         code = spin_participant(node, executor, 'world_node')
     finally:
+        # the events executor's own threads must stop before the nodes go
+        executor.shutdown()
         print(f'world_node: stopped at t = {node.runner.clock_ns / 1e9:.3f} s', file=sys.stderr)
         node.destroy_node()
         rclpy.try_shutdown()
