@@ -195,10 +195,19 @@ class MazeAgent:
                                  cfg.place_peak_rate_hz, cfg.place_baseline_rate_hz,
                                  cfg.cells_per_field)
 
-    def _learn(self, reward, next_cell):
-        """TD error of the last move (next_cell None: the episode ended) gates the trace."""
+    def _learn(self, reward, next_cell, wall=False):
+        """TD error of the last move (next_cell None: the episode ended) gates the trace.
+
+        A wall is a property of the action, not of the place: the actor gets the wall
+        reward as it is, and the critic does not learn from it (otherwise every cell next
+        to a wall would look bad, and moves into such cells would be punished too).
+        """
         self.total_reward += reward
         if self.evaluate:
+            return
+        if wall:
+            self.critic.trace[:] = 0.0
+            self.rule.reward(reward)
             return
         delta = self.critic.td_error(self._features(self._from_cell), reward,
                                      None if next_cell is None else self._features(next_cell))
@@ -215,7 +224,7 @@ class MazeAgent:
     def _end_episode(self, outcome, reward, round_) -> Commands:
         """End the episode; ``reward`` is the terminal reward (None: no terminal state)."""
         if reward is not None:
-            self._learn(reward, None)
+            self._learn(reward, None, wall=outcome == 'wall')
         else:
             self.critic.trace[:] = 0.0
         set_weights = None

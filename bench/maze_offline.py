@@ -1,0 +1,107 @@
+"""Tune the maze learning without ROS: the real brain in-process, moves resolved on the maze graph.
+
+The agent (neurobot.maze_agent) and the brain (brains/maze_brain.py on NEST through
+brain_node.brain.Brain) are the ones the ROS run uses; only the world is replaced by the
+maze graph (a move into a wall is a touch, any other move arrives at once), and the
+services by direct calls. About 10-20 s per 100 episodes, so parameters can be searched;
+the numbers that count are those of the real run (`neurobot launch maze`).
+
+Usage: python bench/maze_offline.py --seeds 1 2 3 [--episodes 100] [--noise-hz 40]
+       [--learning-rate 0.005] [--gamma 0.9] [--step-reward 0.0] [--max-moves 40]
+"""
+
+import argparse
+import dataclasses
+import time
+
+import numpy as np
+
+from brain_node.brain import Brain
+from neurobot.learning import RSTDPParameters
+from neurobot.maze_agent import AgentConfig, MazeAgent, random_walk_steps
+from neurobot.paths import share_path
+from neurobot.world.maze import Maze
+
+PROJECTION = 'places_to_actions'
+
+
+def run_agent(brain, maze, agent, rows, cols):
+    """Drive the agent to the end of its episodes; return its records."""
+    pose, touched, round_ = (0.0, 0.0, 0.0), False, 0
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0))
+    actions, places = empty, empty
+    while True:
+        round_ += 1
+        commands = agent.on_round(round_, pose, touched, actions, places)
+        touched = False
+        if commands.place_robot is not None:
+            pose = (*maze.cell_to_world(commands.place_robot), 0.0)
+        if commands.reset_brain:
+            brain.reset()
+        if commands.set_weights is not None:
+            brain.set_weights(PROJECTION, rows, cols, commands.set_weights.ravel())
+        if commands.place_rates_hz is not None:
+            brain.set_input('places', commands.place_rates_hz)
+        if commands.noise_rate_hz is not None:
+            brain.set_input('noise', [commands.noise_rate_hz])
+        if commands.finished:
+            return agent.records
+        if agent.phase == 'move':  # the move resolves at once on the maze graph
+            if maze.has_wall(agent.cell, agent.direction):
+                touched = True
+            else:
+                pose = (*agent._target, 0.0)
+        spikes = brain.step().spikes
+        actions = (spikes['actions'].neurons, spikes['actions'].times_ms)
+        places = (spikes['places'].neurons, spikes['places'].times_ms)
+
+
+def score(records, max_moves):
+    """Mean over start cells of steps-to-goal / shortest path (failures count max_moves)."""
+    return float(np.mean([(r.moves if r.outcome == 'goal' else max_moves) / r.shortest_path
+                          for r in records]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3])
+    parser.add_argument('--episodes', type=int, default=100)
+    parser.add_argument('--maze', default=str(share_path('config', 'mazes', 'default.yaml')))
+    parser.add_argument('--noise-hz', type=float, default=AgentConfig.noise_rate_hz)
+    parser.add_argument('--max-moves', type=int, default=AgentConfig.max_moves)
+    defaults = RSTDPParameters()
+    for field in dataclasses.fields(RSTDPParameters):
+        if field.type in ('float', float):
+            parser.add_argument('--' + field.name.replace('_', '-'), type=float,
+                                default=getattr(defaults, field.name))
+    args = parser.parse_args()
+    maze = Maze.from_yaml(args.maze)
+    learning = RSTDPParameters(**{f.name: getattr(args, f.name) for f in
+                                  dataclasses.fields(RSTDPParameters)
+                                  if hasattr(args, f.name)})
+    config = AgentConfig(episodes=args.episodes, noise_rate_hz=args.noise_hz,
+                         max_moves=args.max_moves, learning=learning)
+    for seed in args.seeds:
+        start = time.perf_counter()
+        brain = Brain(share_path('brains', 'maze_brain.py'), step_ms=200.0, seed=seed,
+                      resolution_ms=1.0)
+        rows, cols, weights = brain.get_weights(PROJECTION)
+        agent = MazeAgent(maze, config, weights.reshape(rows, cols), 10, seed=seed)
+        training = run_agent(brain, maze, agent, rows, cols)
+        evaluation = run_agent(brain, maze, MazeAgent(maze, config, agent.weights, 10, seed=seed,
+                                                      evaluate=True), rows, cols)
+        goals = sum(r.outcome == 'goal' for r in training)
+        last = sum(r.outcome == 'goal' for r in training[-20:])
+        print(f'seed {seed}: greedy score {score(evaluation, args.max_moves):.2f} '
+              f'(1.0 = shortest paths) '
+              f'{[(r.start, r.outcome, r.moves, r.shortest_path) for r in evaluation]}; '
+              f'training goals {goals} (last 20: {last}); {time.perf_counter() - start:.0f} s',
+              flush=True)
+    rng = np.random.default_rng(0)
+    walk = np.mean([np.mean([random_walk_steps(maze, s, rng) for _ in range(200)])
+                    / maze.shortest_path_length(s) for s in maze.start_cells])
+    print(f'random walk over free moves: {walk:.1f}x the shortest path')
+
+
+if __name__ == '__main__':
+    main()
