@@ -1,4 +1,5 @@
 # neurobot: every target sets up .venv first (idempotent; see scripts/setup_venv.sh).
+#   make maze    the maze experiment: train, evaluate, draw (results/maze/)
 #   make demo    a short closed-loop demo of brain_node on the example brain
 #   make test    the test suite (unit, brain, node layers)
 #   make bench   the benchmarks (prints tables)
@@ -6,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.neurobot-setup
 
-.PHONY: setup demo test bench clean
+.PHONY: setup maze demo test bench clean
 
 setup: $(SETUP_STAMP)
 
@@ -15,6 +16,9 @@ $(SETUP_STAMP): scripts/setup_venv.sh requirements/venv.txt requirements/constra
 		$(wildcard neurobot_interfaces/srv/*.srv) neurobot/setup.py
 	bash scripts/setup_venv.sh
 	touch $@
+
+maze: setup
+	$(VENV)/bin/neurobot maze --run-dir results/maze
 
 demo: setup
 	$(VENV)/bin/neurobot-demo

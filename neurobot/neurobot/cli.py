@@ -1,7 +1,14 @@
 """The ``neurobot`` command.
 
+    neurobot maze [--episodes 100] [--seed 1] [--run-dir results/maze] [name:=value ...]
+    neurobot maze-eval [--run-dir results/maze]
+    neurobot maze-plots [--run-dir results/maze]
     neurobot launch maze [world:=embedded] [step_ms:=200.0] [brain:=...] ...
     neurobot launch maze --show-args
+
+``neurobot maze`` trains (every node in its own process, output in <run-dir>/logs),
+shows a progress bar over episodes, evaluates the greedy policy from every start cell
+and draws the figures.
 
 ``neurobot launch`` starts the same nodes, with the same parameters, as
 ``ros2 launch neurobot maze.launch.py``, from the one description in
@@ -59,6 +66,117 @@ def launch(args) -> int:
     return Launcher(specs, log_level=values['log_level']).run()
 
 
+def _launch_quiet(given: dict, log_path, progress=None) -> int:
+    """Run the maze bring-up with node output in ``log_path``; optional progress callback."""
+    import threading
+
+    from neurobot.launcher import Launcher
+    specs = bringup.maze_nodes(given)
+    values = bringup.resolve_arguments(bringup.MAZE_ARGUMENTS, given)
+    with open(log_path, 'a') as log:
+        launcher = Launcher(specs, log_level=values['log_level'], out=log)
+        done = threading.Event()
+        watcher = None
+        if progress is not None:
+            watcher = threading.Thread(target=progress, args=(done,), daemon=True)
+            watcher.start()
+        try:
+            return launcher.run()
+        finally:
+            done.set()
+            if watcher is not None:
+                watcher.join(timeout=5)
+
+
+def maze(args) -> int:
+    """Train, evaluate and plot (see the module docstring)."""
+    import time
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from neurobot.maze_agent import AgentConfig
+    from neurobot.maze_plots import plot_run
+    from neurobot.maze_results import RunDirectory
+    from neurobot.world.maze import Maze
+    try:
+        given = parse_launch_arguments(args.arguments)
+    except ValueError as error:
+        print(f'neurobot maze: {error}', file=sys.stderr)
+        return 2
+    run = RunDirectory(args.run_dir)
+    run.logs.mkdir(parents=True, exist_ok=True)
+    given.update(run_dir=str(run.path.resolve()), seed=str(args.seed),
+                 episodes=str(args.episodes))
+    configure_local_dds()
+    maze_file = given.get('maze', bringup.default_path('config', 'mazes', 'default.yaml'))
+    maze_model = Maze.from_yaml(maze_file)
+    log_path = run.logs / 'launch.log'
+    if not args.evaluate_only:
+        done_before = len(run.read_episodes()) if bringup.as_bool(given.get('resume', 'false')) \
+            else 0
+        if not bringup.as_bool(given.get('resume', 'false')):
+            for stale in (run.episodes_csv, run.trajectories, run.checkpoint):
+                if stale.exists():
+                    stale.unlink()
+
+        def progress(done):
+            bar = tqdm(total=args.episodes, initial=done_before, unit='episode',
+                       desc='training')
+            seen = done_before
+            while not done.is_set():
+                rows = run.read_episodes()
+                if len(rows) > seen:
+                    bar.update(len(rows) - seen)
+                    seen = len(rows)
+                    recent = rows[-10:]
+                    goals = [r for r in recent if r['outcome'] == 'goal']
+                    bar.set_postfix(last=rows[-1]['outcome'], goals_of_last_10=len(goals),
+                                    moves_per_shortest=(
+                                        f"{sum(int(r['moves']) / int(r['shortest_path']) for r in goals) / len(goals):.2f}"
+                                        if goals else '-'))
+                time.sleep(0.5)
+            bar.close()
+
+        print(f'training {args.episodes} episodes (nodes log to {log_path})')
+        code = _launch_quiet(given, log_path, progress)
+        if code != 0:
+            print(f'training failed (exit {code}); last lines of {log_path}:', file=sys.stderr)
+            print(''.join(open(log_path).readlines()[-30:]), file=sys.stderr)
+            return code
+    print('evaluating the greedy policy from every start cell')
+    code = _launch_quiet(dict(given, mode='evaluate'), log_path)
+    if code != 0:
+        print(f'evaluation failed (exit {code}); see {log_path}', file=sys.stderr)
+        return code
+    rows = run.read_evaluation()
+    max_moves = AgentConfig().max_moves
+    print(f'\n{"start cell":<12}{"outcome":<9}{"moves":>6}{"shortest":>9}{"ratio":>7}')
+    ratios = []
+    for row in rows:
+        moves = int(row['moves']) if row['outcome'] == 'goal' else max_moves
+        ratio = moves / int(row['shortest_path'])
+        ratios.append(ratio)
+        print(f"({row['start_row']}, {row['start_col']})      {row['outcome']:<9}"
+              f"{row['moves']:>6}{row['shortest_path']:>9}{ratio:>7.2f}")
+    if ratios:
+        print(f'mean steps-to-goal / shortest path: {sum(ratios) / len(ratios):.2f} '
+              f'(failures count as {max_moves} moves)')
+    for png in plot_run(run.path, maze_model, max_moves):
+        print(f'figure: {png}')
+    return 0
+
+
+def maze_plots(args) -> int:
+    from neurobot.maze_agent import AgentConfig
+    from neurobot.maze_plots import plot_run
+    from neurobot.world.maze import Maze
+    maze_model = Maze.from_yaml(args.maze)
+    for png in plot_run(args.run_dir, maze_model, AgentConfig().max_moves):
+        print(f'figure: {png}')
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog='neurobot', description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest='command', required=True)
@@ -69,6 +187,24 @@ def main(argv=None) -> int:
     launch_parser.add_argument('--show-args', action='store_true',
                                help='list the launch arguments with defaults and descriptions')
     launch_parser.set_defaults(run=launch)
+
+    maze_parser = commands.add_parser('maze', help='train on the maze, evaluate, plot')
+    maze_parser.add_argument('--episodes', type=int, default=100)
+    maze_parser.add_argument('--seed', type=int, default=1)
+    maze_parser.add_argument('--run-dir', default='results/maze')
+    maze_parser.add_argument('arguments', nargs='*',
+                             help='more name:=value launch arguments (see launch maze --show-args)')
+    maze_parser.set_defaults(run=maze, evaluate_only=False)
+    eval_parser = commands.add_parser('maze-eval', help='evaluate a trained run again')
+    eval_parser.add_argument('--run-dir', default='results/maze')
+    eval_parser.add_argument('--seed', type=int, default=1)
+    eval_parser.add_argument('arguments', nargs='*', help='name:=value launch arguments')
+    eval_parser.set_defaults(run=maze, evaluate_only=True, episodes=0)
+    plots_parser = commands.add_parser('maze-plots', help='draw the figures of a run')
+    plots_parser.add_argument('--run-dir', default='results/maze')
+    plots_parser.add_argument('--maze', default=bringup.default_path('config', 'mazes',
+                                                                     'default.yaml'))
+    plots_parser.set_defaults(run=maze_plots)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -1,0 +1,142 @@
+"""Figures of a maze run: learning curve, trajectories, learned policy (PNG, headless).
+
+Reads only the run directory (neurobot.maze_results) and the maze file, so figures can
+be redrawn after the run: ``neurobot maze-plots --run-dir results/maze``.
+"""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from neurobot.maze_agent import random_walk_steps  # noqa: E402
+from neurobot.maze_results import RunDirectory  # noqa: E402
+from neurobot.world.maze import MOVE_ORDER  # noqa: E402
+
+ARROWS = {'N': (0.0, 0.3), 'E': (0.3, 0.0), 'S': (0.0, -0.3), 'W': (-0.3, 0.0)}
+RANDOM_WALK_RUNS = 300  # random walks per start cell for the chance band
+
+
+def _draw_maze(ax, maze):
+    for (x0, y0), (x1, y1) in maze.wall_segments():
+        ax.plot([x0, x1], [y0, y1], color='black', linewidth=2)
+    gx, gy = maze.cell_to_world(maze.goal_cell)
+    ax.add_patch(plt.Rectangle((gx - maze.cell_size_m / 2, gy - maze.cell_size_m / 2),
+                               maze.cell_size_m, maze.cell_size_m, color='gold', alpha=0.5))
+    for cell in maze.start_cells:
+        sx, sy = maze.cell_to_world(cell)
+        ax.plot(sx, sy, 's', color='tab:green', markersize=8)
+    ax.set_aspect('equal')
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def random_policy_steps(maze, seed=0) -> dict:
+    """Mean and std of a random walk's steps to the goal, per start cell."""
+    rng = np.random.default_rng(seed)
+    result = {}
+    for cell in maze.start_cells:
+        steps = [random_walk_steps(maze, cell, rng) for _ in range(RANDOM_WALK_RUNS)]
+        result[tuple(cell)] = (float(np.mean(steps)), float(np.std(steps)))
+    return result
+
+
+def plot_learning_curve(run: RunDirectory, maze, path: Path, max_moves: int):
+    """Moves per episode (goal reached or not) with the shortest-path line and the
+    random-walk band."""
+    rows = run.read_episodes()
+    episodes = np.array([int(r['episode']) for r in rows])
+    moves = np.array([int(r['moves']) for r in rows])
+    outcomes = [r['outcome'] for r in rows]
+    shortest = np.array([int(r['shortest_path']) for r in rows])
+    chance = random_policy_steps(maze)
+    chance_mean = np.array([chance[(int(r['start_row']), int(r['start_col']))][0] for r in rows])
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    ratio = moves / shortest
+    colours = {'goal': 'tab:green', 'wall': 'tab:red', 'timeout': 'tab:gray'}
+    for outcome, colour in colours.items():
+        mask = np.array([o == outcome for o in outcomes])
+        if mask.any():
+            ax.scatter(episodes[mask], ratio[mask], s=14, color=colour, label=outcome)
+    goal = np.array([o == 'goal' for o in outcomes])
+    if goal.sum() >= 5:
+        window = 10
+        smoothed = [np.mean(ratio[max(0, i - window + 1):i + 1][goal[max(0, i - window + 1):i + 1]])
+                    if goal[max(0, i - window + 1):i + 1].any() else np.nan
+                    for i in range(len(ratio))]
+        ax.plot(episodes, smoothed, color='tab:green', label=f'goal episodes, mean of {window}')
+    ax.axhline(1.0, color='black', linestyle='--', label='shortest path')
+    ax.axhline(1.3, color='black', linestyle=':', label='1.3x shortest path')
+    ax.axhspan(np.min(chance_mean / shortest) if len(rows) else 5,
+               np.max(chance_mean / shortest) if len(rows) else 20,
+               color='tab:orange', alpha=0.2, label='random walk (mean per start cell)')
+    ax.set_yscale('log')
+    ax.set_xlabel('episode')
+    ax.set_ylabel('moves / shortest path')
+    ax.set_title(f'maze learning: {len(rows)} episodes, {int(goal.sum())} reached the goal '
+                 f'(timeout after {max_moves} moves)')
+    ax.legend(loc='upper right', fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_trajectories(run: RunDirectory, maze, path: Path, count=3):
+    """The first and last ``count`` episodes' paths over the maze."""
+    trajectories = run.read_trajectories()
+    chosen = trajectories[:count] + trajectories[-count:] if len(trajectories) > 2 * count \
+        else trajectories
+    fig, axes = plt.subplots(1, max(1, len(chosen)), figsize=(3 * max(1, len(chosen)), 3.3))
+    axes = np.atleast_1d(axes)
+    for ax, trajectory in zip(axes, chosen):
+        _draw_maze(ax, maze)
+        points = np.array([maze.cell_to_world(c) for c in trajectory['cells']])
+        ax.plot(points[:, 0], points[:, 1], '-o', color='tab:blue', markersize=3)
+        ax.set_title(f'episode {trajectory["episode"]}: {trajectory["outcome"]}, '
+                     f'{len(points) - 1} moves', fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_policy(weights: np.ndarray, maze, path: Path, cells_per_field: int, group_size: int):
+    """Preferred direction per cell: the action group receiving the largest summed weight
+    from the cell's place cells (arrow length: its share of the total)."""
+    fig, ax = plt.subplots(figsize=(5, 5))
+    _draw_maze(ax, maze)
+    n_groups = len(MOVE_ORDER)
+    for index, cell in enumerate(maze.cells()):
+        rows = weights[index * cells_per_field:(index + 1) * cells_per_field]
+        drive = np.nan_to_num(rows).sum(axis=0).reshape(n_groups, group_size).sum(axis=1)
+        if drive.sum() <= 0:
+            continue
+        best = int(np.argmax(drive))
+        share = drive[best] / drive.sum()
+        dx, dy = ARROWS[MOVE_ORDER[best]]
+        x, y = maze.cell_to_world(cell)
+        scale = maze.cell_size_m * (0.4 + share)
+        ax.arrow(x - dx * scale / 2, y - dy * scale / 2, dx * scale, dy * scale,
+                 width=0.02, color='tab:purple', length_includes_head=True)
+    ax.set_title('learned policy: preferred direction per cell')
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_run(run_dir, maze, max_moves: int, cells_per_field=4, group_size=10) -> list:
+    """Draw every figure of a run; return the PNG paths."""
+    run = RunDirectory(run_dir)
+    paths = []
+    if run.read_episodes():
+        paths.append(run.path / 'learning_curve.png')
+        plot_learning_curve(run, maze, paths[-1], max_moves)
+        paths.append(run.path / 'trajectories.png')
+        plot_trajectories(run, maze, paths[-1])
+    checkpoint = run.load_checkpoint()
+    if checkpoint is not None:
+        paths.append(run.path / 'policy.png')
+        plot_policy(checkpoint[1], maze, paths[-1], cells_per_field, group_size)
+    return paths
