@@ -68,6 +68,8 @@ class Launcher:
         self.failure = None  # (node name, exit code) of the required node that ended the run
 
     def start(self):
+        from neurobot.shm_cleanup import remove_orphaned_segments
+        remove_orphaned_segments()  # shared memory of nodes killed in earlier runs
         self._tmp = tempfile.TemporaryDirectory(prefix='neurobot-launch-')
         for spec in self.specs:
             command = ros_arguments(spec, write_params_file(spec, self._tmp.name), self.log_level)

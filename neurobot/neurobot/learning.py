@@ -149,6 +149,7 @@ class RewardModulatedSTDP:
         self.p = parameters
         self.trace = np.zeros((self.n_pre, self.n_post))
         self.pending = np.zeros((self.n_pre, self.n_post))  # dW of this episode so far
+        self.last = np.zeros((self.n_pre, self.n_post))  # pairings of the latest decision
         self.decisions = 0
 
     def decision(self, pre_neurons, pre_times_ms, post_neurons, post_times_ms, chosen_group):
@@ -162,13 +163,20 @@ class RewardModulatedSTDP:
         if p.centered:
             pairing -= pairing.mean(axis=1, keepdims=True)
         self.trace = p.trace_decay * self.trace + pairing
+        self.last = pairing
         self.decisions += 1
 
-    def reward(self, value: float):
-        """Apply a reward to the trace as it stands (accumulated until end_episode)."""
+    def reward(self, value: float, last_only: bool = False):
+        """Apply a reward to the trace as it stands (accumulated until end_episode).
+
+        Args:
+            value: the reward or prediction error.
+            last_only: gate only the latest decision's pairings, not the whole trace.
+        """
         if not np.isfinite(value):
             raise ValueError(f'reward must be finite, got {value}')
-        self.pending += self.p.learning_rate * float(value) * self.trace
+        eligibility = self.last if last_only else self.trace
+        self.pending += self.p.learning_rate * float(value) * eligibility
 
     def end_episode(self, weights_na: np.ndarray) -> np.ndarray:
         """Return the new weights (clipped); clear the trace for the next episode.
@@ -183,6 +191,7 @@ class RewardModulatedSTDP:
         updated[np.isnan(weights)] = np.nan
         self.trace[:] = 0.0
         self.pending[:] = 0.0
+        self.last[:] = 0.0
         self.decisions = 0
         return updated
 

@@ -207,7 +207,7 @@ class MazeAgent:
             return
         if wall:
             self.critic.trace[:] = 0.0
-            self.rule.reward(reward)
+            self.rule.reward(reward, last_only=True)
             return
         delta = self.critic.td_error(self._features(self._from_cell), reward,
                                      None if next_cell is None else self._features(next_cell))

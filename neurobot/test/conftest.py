@@ -24,6 +24,12 @@ configure_local_dds()
 sys.path.insert(0, str(TEST_DIR))
 
 
+def pytest_sessionstart(session):
+    """Free the shared memory of DDS participants killed in earlier runs (16 MiB each)."""
+    from neurobot.shm_cleanup import remove_orphaned_segments
+    remove_orphaned_segments()
+
+
 def _take_domain():
     _LOCK_DIR.mkdir(exist_ok=True)
     start = os.getpid() % len(DOMAIN_RANGE)
