@@ -26,10 +26,7 @@ import sys
 import time
 import traceback
 
-import rclpy
-from rclpy.signals import SignalHandlerOptions
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.experimental import EventsExecutor
 from rclpy.node import Node
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
                                 SetParametersResult)
@@ -37,10 +34,9 @@ from rosgraph_msgs.msg import Clock
 from std_msgs.msg import Float64
 
 from neurobot import qos
-from neurobot.dds import configure_local_dds
 from neurobot.lockstep import SIMULATION
 from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep_parameters,
-                                           spin_participant)
+                                           run_node)
 from neurobot_interfaces.msg import (BrainStep, PopulationInfo, PopulationInput,
                                      PopulationSpikes, ProjectionInfo)
 from neurobot_interfaces.srv import DescribeBrain, GetWeights, ResetBrain, SetWeights
@@ -333,30 +329,9 @@ class BrainNode(Node):
 
 
 def main(args=None):
-    """Run brain_node until Ctrl-C or shutdown."""
-    configure_local_dds()
-    # signals are handled by spin_participant, between callbacks
-    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
-    try:
-        node = BrainNode()
-    except Exception:
-        # A broken brain file: show the Python error with its file:line and stop.
-        traceback.print_exc()
-        print('brain_node: could not start (see the error above)', file=sys.stderr)
-        rclpy.try_shutdown()
-        return 1
-    executor = EventsExecutor()  # C++ event queue: far less overhead per callback
-    executor.add_node(node)
-    try:
-        code = spin_participant(node, executor, 'brain_node')
-    finally:
-        # the events executor's own threads must stop before the nodes go
-        executor.shutdown()
-        # The context may already be shut down (SIGTERM), so report on stderr, not rosout.
-        print(f'brain_node: stopped after {node.brain.steps_done} steps', file=sys.stderr)
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return code
+    """Run brain_node until Ctrl-C, shutdown or a lockstep failure."""
+    return run_node('brain_node', BrainNode, args,
+                    farewell=lambda node: f'stopped after {node.brain.steps_done} steps')
 
 
 if __name__ == '__main__':

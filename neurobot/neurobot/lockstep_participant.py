@@ -67,6 +67,55 @@ def spin_participant(node, executor, name: str) -> int:
     return 0
 
 
+def run_node(name: str, make_node, args=None, farewell=None, cleanup=None) -> int:
+    """The whole life of a neurobot node process; returns its exit code.
+
+    Confines DDS to this machine, initialises rclpy without its signal handlers (see
+    :func:`spin_participant`), builds the node (a failure, e.g. a broken brain file,
+    prints the Python error with its file:line and returns 1), spins it on an
+    EventsExecutor (a C++ event queue: far less overhead per callback than the Python
+    executors), and shuts everything down in order.
+
+    Args:
+        name: executable name for messages.
+        make_node: callable returning the node.
+        args: command-line arguments for rclpy.
+        farewell: callable(node) -> str printed on stderr at exit (the context may already
+            be shut down, so not on rosout).
+        cleanup: callable(node) run before the node is destroyed.
+    """
+    import sys
+    import traceback
+
+    import rclpy
+    from rclpy.experimental import EventsExecutor
+    from rclpy.signals import SignalHandlerOptions
+
+    from neurobot.dds import configure_local_dds
+    configure_local_dds()
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+    try:
+        node = make_node()
+    except Exception:
+        traceback.print_exc()
+        print(f'{name}: could not start (see the error above)', file=sys.stderr)
+        rclpy.try_shutdown()
+        return 1
+    executor = EventsExecutor()
+    executor.add_node(node)
+    try:
+        code = spin_participant(node, executor, name)
+    finally:
+        executor.shutdown()  # its own threads must stop before the nodes go
+        if farewell is not None:
+            print(f'{name}: {farewell(node)}', file=sys.stderr)
+        if cleanup is not None:
+            cleanup(node)
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return code
+
+
 def declare_lockstep_parameters(node):
     """Declare the lockstep parameters shared by world, brain and transfer-function nodes."""
     from rcl_interfaces.msg import ParameterDescriptor, ParameterType

@@ -18,22 +18,18 @@ per-message overhead low enough for sub-millisecond lockstep rounds).
 
 import sys
 import threading
-import traceback
 
 import numpy as np
 import rclpy
-from rclpy.signals import SignalHandlerOptions
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import SingleThreadedExecutor
-from rclpy.experimental import EventsExecutor
 from rclpy.node import Node
 from rcl_interfaces.msg import ParameterDescriptor, ParameterType
 
 from neurobot import qos
-from neurobot.dds import configure_local_dds
 from neurobot.lockstep import TRANSFER
 from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep_parameters,
-                                           spin_participant)
+                                           run_node)
 from tf_nodes.runner import TransferFunctionRunner, load_transfer_functions
 
 SERVICE_TIMEOUT_S = 60.0  # s, a brain or world service call that takes longer fails
@@ -244,29 +240,10 @@ class TransferFunctionNode(Node):
 
 
 def main(args=None):
-    """Run tf_node until Ctrl-C, shutdown or a lockstep failure."""
-    configure_local_dds()
-    # signals are handled by spin_participant, between callbacks
-    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
-    try:
-        node = TransferFunctionNode()
-    except Exception:
-        traceback.print_exc()
-        print('tf_node: could not start (see the error above)', file=sys.stderr)
-        rclpy.try_shutdown()
-        return 1
-    executor = EventsExecutor()
-    executor.add_node(node)
-    try:
-        code = spin_participant(node, executor, 'tf_node')
-    finally:
-        # the events executor's own threads must stop before the nodes go
-        executor.shutdown()
-        print(f'tf_node: {node.summary()}', file=sys.stderr)
-        node.service_node.destroy()
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return code
+    """Run tf_node until Ctrl-C, shutdown, a function's stop() or a lockstep failure."""
+    return run_node('tf_node', TransferFunctionNode, args,
+                    farewell=lambda node: node.summary(),
+                    cleanup=lambda node: node.service_node.destroy())
 
 
 if __name__ == '__main__':

@@ -45,24 +45,20 @@ import sys
 import time
 import traceback
 
-import rclpy
-from rclpy.signals import SignalHandlerOptions
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import PoseStamped, Twist
 from nav_msgs.msg import Odometry
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
                                 SetParametersResult)
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.experimental import EventsExecutor
 from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import LaserScan
 
 from neurobot import qos
-from neurobot.dds import configure_local_dds
 from neurobot.lockstep import SIMULATION
 from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep_parameters,
-                                           spin_participant)
+                                           run_node)
 from neurobot.paths import share_path
 from neurobot.world.maze import Maze
 from neurobot.world.runner import (DEFAULT_CLOCK_PERIOD_MS, DEFAULT_SENSOR_PERIOD_MS,
@@ -404,31 +400,12 @@ class WorldNode(Node):
 
 
 def main(args=None):
-    """Run world_node until Ctrl-C or shutdown."""
-    configure_local_dds()
+    """Run world_node until Ctrl-C, shutdown or a lockstep failure."""
     # The node reports the core's warnings itself (throttled); keep Python's last-resort
     # handler from printing each of them a second time.
     logging.getLogger('neurobot.world').addHandler(logging.NullHandler())
-    # signals are handled by spin_participant, between callbacks
-    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
-    try:
-        node = WorldNode()
-    except Exception:
-        traceback.print_exc()
-        print('world_node: could not start (see the error above)', file=sys.stderr)
-        rclpy.try_shutdown()
-        return 1
-    executor = EventsExecutor()  # C++ event queue: far less overhead per callback
-    executor.add_node(node)
-    try:
-        code = spin_participant(node, executor, 'world_node')
-    finally:
-        # the events executor's own threads must stop before the nodes go
-        executor.shutdown()
-        print(f'world_node: stopped at t = {node.runner.clock_ns / 1e9:.3f} s', file=sys.stderr)
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return code
+    return run_node('world_node', WorldNode, args,
+                    farewell=lambda node: f'stopped at t = {node.runner.clock_ns / 1e9:.3f} s')
 
 
 if __name__ == '__main__':
