@@ -7,7 +7,7 @@ services by direct calls. About 10-20 s per 100 episodes, so parameters can be s
 the numbers that count are those of the real run (`neurobot launch maze`).
 
 Usage: python bench/maze_offline.py --seeds 1 2 3 [--episodes 100] [--noise-hz 40]
-       [--learning-rate 0.005] [--gamma 0.9] [--step-reward 0.0] [--max-moves 40]
+       [--learning-rate 0.15] [--gamma 0.9] [--step-reward 0.0] [--max-moves 40]
 """
 
 import argparse

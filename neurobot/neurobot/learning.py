@@ -9,15 +9,29 @@ reaches earlier decisions (as in TD(lambda) actors).
 For decision ``k`` of an episode, with presynaptic spike times ``t_i`` of input ``i``
 and postsynaptic spike times ``t_j`` of action neuron ``j`` inside the decision window:
 
-    e_ij(k) = A_plus  * sum_{t_i < t_j}  exp(-(t_j - t_i) / tau_plus)
+    p_ij(k) = A_plus  * sum_{t_i < t_j}  exp(-(t_j - t_i) / tau_plus)
             - A_minus * sum_{t_j < t_i}  exp(-(t_i - t_j) / tau_minus)
 
 the STDP pairing term of the window (all pairs; pre-before-post potentiates). Only
 the neurons of the chosen action group keep their term (``winner_only``): the reward
-judges the action that was taken; the term is then centred over the action neurons
-(``centered``: ``e_ij - mean_j e_ij``), so the chosen action gains or loses relative to
-the others while an input's total weight stays put. The eligibility trace decays by ``trace_decay`` per
-decision and accumulates the pairings:
+judges the action that was taken. With ``normalized`` the term is divided by the mean
+number of spikes per neuron of the chosen group, n(k):
+
+    e_ij(k) = p_ij(k) / n(k)
+
+because the pairing of a synapse grows with the winner's spike count (about one unit per
+postsynaptic spike at a 100 Hz input), and the winner fires more the stronger its weights
+are (from ~150 to ~400 spikes per window in one training run): without it the step size
+grows as an action is learned; with it ``learning_rate`` is the weight change (nA) per
+unit signal at a typical active synapse, whatever the firing. (On the offline bench the
+two learn about equally well at matched rates; normalising fixes the rate's meaning.)
+The term is then centred over the action neurons (``centered``: ``e_ij - mean_j e_ij``),
+so the chosen action gains (3/4 of the term with four groups) and the others lose (1/4
+each), the actor's 'postsynaptic activity minus its expectation' of Frémaux et al. 2013
+with a uniform expectation; an input's total weight stays put, so a punished action
+hands its drive to the alternatives instead of all weights sinking together (which left
+the decision to the noise). The eligibility trace decays by ``trace_decay`` per
+decision and accumulates the terms:
 
     E(k) = trace_decay * E(k - 1) + e(k)
 
@@ -29,16 +43,25 @@ is a linear value function over the place-cell rates ``x``, learned by TD(lambda
     z(k) = gamma * critic_trace_decay * z(k - 1) + x(s(k))
     v += critic_rate * delta(k) * z(k)
 
-with ``r(k)`` = ``step_reward`` after an ordinary move, ``goal_reward`` or
-``wall_reward`` at the end. Each ``delta(k)`` is applied to the eligibility as it stands:
+with ``r(k)`` = ``step_reward`` after an ordinary move, ``goal_reward`` at the goal.
+Each ``delta(k)`` is applied to the eligibility as it stands:
 
     dW += learning_rate * delta(k) * E(k)
 
 A positive delta (the move led somewhere better than expected) strengthens the
-pairings of the chosen action at the places that led there; a wall makes delta
-negative. Without the critic (``critic_rate = 0``, V = 0) delta is the raw reward.
+pairings of the chosen action at the places that led there. Without the critic
+(``critic_rate = 0``, V = 0) delta is the raw reward. A wall is the fault of the last
+action alone (the moves before it were not into a wall); its reward gates only the
+latest term (``reward(..., last_only=True)``):
 
-and at the end of the episode the weights become ``clip(W + dW, w_min, w_max)``,
+    dW += learning_rate * wall_reward * e(k)
+
+Through the trace it would also weaken the moves that led to the cell, so every good
+move into a cell with walls would be punished (measured on bench/maze_offline.py, seeds
+1-5, 100 episodes: with the wall reward on the trace at most one goal per seed; with no
+trace at all 5-24 goals; on the latest term alone, trace kept for delta, 21-39 goals).
+
+At the end of the episode the weights become ``clip(W + dW, w_min, w_max)``,
 written to the brain with set_weights. ``E`` and ``dW`` then return to zero.
 
 Units: weights in nA (PyNN, current-based excitatory synapses), times in ms.
@@ -54,13 +77,14 @@ class RSTDPParameters:
     """Parameters of the rule (see the module docstring for the equations).
 
     Attributes:
-        learning_rate: eta, nA of weight change per unit reward per unit eligibility.
+        learning_rate: eta, nA of weight change per unit signal per unit eligibility.
         a_plus, a_minus: STDP amplitudes (dimensionless).
         tau_plus_ms, tau_minus_ms: STDP time constants, ms.
         trace_decay: lambda, eligibility kept from one decision to the next (0-1).
         goal_reward, wall_reward, step_reward: rewards (dimensionless).
         w_min_na, w_max_na: weight bounds, nA.
         winner_only: keep only the chosen group's pairings.
+        normalized: divide a window's pairings by the chosen group's spikes per neuron.
         centered: subtract, for every input, the mean pairing over all action neurons, so
             that a positive signal strengthens the chosen action *relative* to the others
             and a negative one weakens it relative to them (the actor's 'post activity
@@ -68,9 +92,12 @@ class RSTDPParameters:
         gamma: discount of the critic's value per move.
         critic_rate: learning rate of the critic (0: no critic, delta = reward).
         critic_trace_decay: lambda of the critic's TD(lambda) trace.
+
+    The defaults are those that learn the default maze in 100 episodes on the offline
+    bench (bench/maze_offline.py, seeds 1-8).
     """
 
-    learning_rate: float = 0.005
+    learning_rate: float = 0.15  # nA per unit delta, normalised eligibility
     a_plus: float = 1.0
     a_minus: float = 0.5
     tau_plus_ms: float = 20.0
@@ -78,14 +105,16 @@ class RSTDPParameters:
     trace_decay: float = 0.7
     goal_reward: float = 1.0
     wall_reward: float = -1.0
-    step_reward: float = -0.05
+    step_reward: float = 0.0  # a step cost with gamma < 1 reinforces two-cell loops,
+    # with gamma = 1 it learned worse (measured); gamma < 1 alone prefers short paths
     w_min_na: float = 0.0
     w_max_na: float = 0.6
     winner_only: bool = True
-    centered: bool = False
+    centered: bool = True
     gamma: float = 0.9
     critic_rate: float = 0.05
     critic_trace_decay: float = 0.7
+    normalized: bool = True
 
     def __post_init__(self):
         if not 0.0 <= self.trace_decay <= 1.0:
@@ -160,6 +189,13 @@ class RewardModulatedSTDP:
                                 p.tau_plus_ms, p.tau_minus_ms)
         if p.winner_only:
             pairing[:, self.group_of_post != chosen_group] = 0.0
+        if p.normalized:
+            # spikes per neuron of the chosen group (see the module docstring)
+            in_group = self.group_of_post == chosen_group
+            post = np.asarray(post_neurons, dtype=np.int64)
+            per_neuron = in_group[post].sum() / max(1, int(in_group.sum()))
+            if per_neuron > 0:
+                pairing /= per_neuron
         if p.centered:
             pairing -= pairing.mean(axis=1, keepdims=True)
         self.trace = p.trace_decay * self.trace + pairing

@@ -200,7 +200,9 @@ class MazeAgent:
 
         A wall is a property of the action, not of the place: the actor gets the wall
         reward as it is, and the critic does not learn from it (otherwise every cell next
-        to a wall would look bad, and moves into such cells would be punished too).
+        to a wall would look bad, and moves into such cells would be punished too). For
+        the same reason the wall reward gates only the last decision's pairings, not the
+        trace: the moves before it did not hit the wall.
         """
         self.total_reward += reward
         if self.evaluate:

@@ -95,8 +95,9 @@ E5 = math.exp(-5.0 / 20.0)
 
 
 def params(**kwargs):
-    """Rule parameters; centring off unless asked, so the raw pairings can be checked."""
+    """Rule parameters; centring and normalising off unless asked, so the raw pairings can be checked."""
     kwargs.setdefault('centered', False)
+    kwargs.setdefault('normalized', False)
     return RSTDPParameters(**kwargs)
 
 
@@ -127,6 +128,33 @@ def test_centred_pairings_favour_the_chosen_group_and_keep_each_inputs_total():
     new = rule.end_episode(weights)
     np.testing.assert_allclose(new.sum(axis=1), weights.sum(axis=1))  # total per input kept
     assert new[0, 2] > new[0, 0]
+
+
+def test_normalised_pairings_are_divided_by_the_chosen_groups_spikes_per_neuron():
+    # chosen group 1 (neurons 2, 3) fires 4 spikes: 2 per neuron; group 0 fires 1
+    post_n, post_t = [0, 2, 2, 3, 3], [5.0] * 5
+    raw = RewardModulatedSTDP(2, 4, GROUPS, params(winner_only=True))
+    raw.decision([0], [0.0], post_n, post_t, 1)
+    scaled = RewardModulatedSTDP(2, 4, GROUPS, params(winner_only=True, normalized=True))
+    scaled.decision([0], [0.0], post_n, post_t, 1)
+    np.testing.assert_allclose(raw.trace[0], [0, 0, 2 * E5, 2 * E5])
+    np.testing.assert_allclose(scaled.trace, raw.trace / 2)
+    # a silent chosen group leaves nothing to divide: no pairings, no error
+    silent = RewardModulatedSTDP(2, 4, GROUPS, params(winner_only=True, normalized=True))
+    silent.decision([0], [0.0], [0], [5.0], 1)
+    assert not silent.trace.any()
+
+
+def test_last_only_reward_gates_just_the_latest_decision():
+    rule = RewardModulatedSTDP(2, 4, GROUPS,
+                               params(learning_rate=0.01, trace_decay=0.5, winner_only=False))
+    one_window(rule, 0)
+    rule.decision([1], [0.0], [0, 1, 2, 3], [5.0] * 4, 0)  # latest: row 1 only
+    rule.reward(-1.0, last_only=True)
+    np.testing.assert_allclose(rule.pending[1], -0.01 * E5)
+    assert not rule.pending[0].any()  # the earlier decision is not blamed
+    rule.reward(1.0)  # the trace as a whole is still there for the next signal
+    np.testing.assert_allclose(rule.pending[0], 0.01 * 0.5 * E5)
 
 
 def test_trace_decays_by_trace_decay_per_decision():

@@ -236,6 +236,28 @@ def test_touching_a_wall_ends_the_episode_weakening_the_chosen_pairings():
     assert agent.episode == 1
 
 
+def test_a_wall_punishes_only_the_move_into_it_not_the_moves_before():
+    agent = make_agent()
+    first = agent.on_round(0, (0.0, 0.0, 0.0), False, NO_SPIKES, NO_SPIKES)
+    start = first.place_robot
+    move = MAZE.free_moves(start)[0]
+    target = MAZE.neighbour(start, move)
+    start_place = place_index(start) * CELLS_PER_FIELD
+    target_place = place_index(target) * CELLS_PER_FIELD
+    agent.on_round(1, centre(start), False, spikes_for(MOVE_ORDER.index(move)),
+                   (np.array([start_place]), np.array([5.0])))
+    agent.on_round(2, centre(target), False, NO_SPIKES, NO_SPIKES)  # arrived: decide again
+    agent.on_round(3, centre(target), False, spikes_for(into_a_wall(target)),
+                   (np.array([target_place]), np.array([5.0])))
+    ended = agent.on_round(4, centre(target), True, NO_SPIKES, NO_SPIKES)
+    assert agent.records[-1].outcome == 'wall'
+    # the free move met no prediction error (no step cost, nothing learned yet) and the
+    # wall is not blamed on it: the start cell's synapses are unchanged
+    np.testing.assert_array_equal(ended.set_weights[start_place], W0_NA)
+    wall_neurons = [into_a_wall(target) * GROUP_SIZE + k for k in range(3)]
+    assert (ended.set_weights[target_place, wall_neurons] < W0_NA).all()
+
+
 def test_a_move_that_never_arrives_ends_as_a_wall():
     agent = make_agent(move_timeout_rounds=3)
     first, _ = start_and_decide(agent, 0)
