@@ -11,7 +11,6 @@ Usage: ``python bench/bench_lockstep.py [--episodes 10]``
 
 import argparse
 import io
-import os
 import re
 import tempfile
 

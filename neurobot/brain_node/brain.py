@@ -266,7 +266,6 @@ class Brain:
     # ------------------------------------------------------------------ building
 
     def _describe_population(self, name, pop, recorded_ids):
-        nest = self._nest
         celltype = getattr(pop, 'celltype', None)
         uses_parrot = bool(getattr(celltype, 'uses_parrot', False))
         cells = pop.node_collection
@@ -285,7 +284,6 @@ class Brain:
         rec = None
         if recorded_ids:
             rec = np.asarray(sorted(int(i) for i in recorded_ids), dtype=np.int64)
-        del nest
         return _Population(name=name, pop=pop, cells=cells, gids=gids, nest_model=model,
                            input_kind=input_kind, sources=sources, recorded_gids=rec,
                            initial_input=initial)

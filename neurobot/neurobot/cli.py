@@ -91,7 +91,6 @@ def _launch_quiet(given: dict, log_path, progress=None) -> int:
 def maze(args) -> int:
     """Train, evaluate and plot (see the module docstring)."""
     import time
-    from pathlib import Path
 
     from tqdm import tqdm
 

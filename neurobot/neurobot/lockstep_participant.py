@@ -5,10 +5,10 @@ A node creates one :class:`LockstepParticipant`, registers the data topics it re
 publishes on them, and gives a ``run_round(round)`` callback that advances its part
 (world step, brain step, transfer functions). The participant runs rounds as soon as
 the barrier allows, announces them on ``/lockstep/done``, and fails loudly when a round
-waits longer than ``timeout_s``: it raises :class:`LockstepTimeout` out of the executor
-with the round and what it was waiting for: ``failure`` then holds the message and
-:func:`spin_participant` ends the node (exceptions raised in callbacks are not reliably
-propagated by rclpy's multi-threaded executor, so nothing here relies on them).
+waits longer than ``timeout_s``: ``failure`` then holds a message naming the round and
+what it was waiting for, and :func:`spin_participant` ends the node with status 3
+(exceptions raised in callbacks are not reliably propagated by rclpy's executors, so
+nothing here relies on them).
 """
 
 import time
@@ -22,10 +22,6 @@ from neurobot.lockstep import LockstepBarrier, parse_participants
 DONE_TOPIC = '/lockstep/done'
 TIMEOUT_CHECK_S = 0.2  # s, how often a waiting participant checks its timeout
 NS_PER_S = 1_000_000_000
-
-
-class LockstepTimeout(RuntimeError):
-    """A round waited longer than the timeout: says which round and for what."""
 
 
 def spin_participant(node, executor, name: str) -> int:

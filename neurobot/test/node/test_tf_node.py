@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-from rosgraph_msgs.msg import Clock
 from std_msgs.msg import Float64, Int64, String
 
 from ros_helpers import NodeProcess, RosClient
