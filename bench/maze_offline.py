@@ -12,6 +12,7 @@ Usage: python bench/maze_offline.py --seeds 1 2 3 [--episodes 100] [--noise-hz 4
 
 import argparse
 import dataclasses
+import os
 import time
 
 import numpy as np
@@ -76,6 +77,8 @@ def main():
                                 default=getattr(defaults, field.name))
     args = parser.parse_args()
     maze = Maze.from_yaml(args.maze)
+    # the maze brain sizes its place cells with the maze, as the bring-up tells it
+    os.environ['NEUROBOT_MAZE_CELLS'] = str(maze.n_rows * maze.n_cols)
     learning = RSTDPParameters(**{f.name: getattr(args, f.name) for f in
                                   dataclasses.fields(RSTDPParameters)
                                   if hasattr(args, f.name)})

@@ -12,7 +12,9 @@ BENCHMARKS = (
     ('embedded world core', ['bench_world.py']),
     ('world_node over ROS', ['bench_world_node.py']),
     ('brain_node: stepping, reset, weights', ['bench_brain.py']),
+    ('brain_node: weight recorder', ['bench_weight_recorder.py']),
     ('closed loop in lockstep', ['bench_lockstep.py']),
+    ('MCAP recording of the maze loop', ['bench_recording.py']),
 )
 
 

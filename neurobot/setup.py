@@ -54,6 +54,10 @@ setup(
             'tf_node = tf_nodes.node:main',
             'neurobot = neurobot.cli:main',
             'lockstep_monitor = neurobot.monitor_node:main',
+            'mcap_recorder = neurobot.recording.recorder_node:main',
+            'live_view = neurobot.monitoring.live_view_node:main',
+            'maze_markers = neurobot.monitoring.markers_node:main',
+            'spike_raster = neurobot.monitoring.raster_node:main',
         ],
     },
 )

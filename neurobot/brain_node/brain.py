@@ -33,7 +33,9 @@ Weights. NEST 3.10 has no array getter (reading 1e6 weights takes seconds); the 
 caches what it can: a projection's connection list and the dense index of every
 connection are read once at load, static synapses' weights are known from then on
 (only ``set_weights`` changes them), and ``set_weights`` writes only the synapses whose
-value changed. Plastic weights are read from NEST on every request.
+value changed. Plastic weights are read from NEST on every request. Every write bumps
+the projection's :meth:`Brain.weights_version`, so a weight recorder can tell that static
+weights did not change without reading them.
 """
 
 from dataclasses import dataclass, field
@@ -182,6 +184,7 @@ class _Projection:
     initial_nest: np.ndarray = None  # NEST weights when the brain was built
     known_nest: np.ndarray = None  # NEST weights last read or written (authoritative if static)
     plastic_state: dict = field(default_factory=dict)  # resettable synapse state, e.g. Kplus
+    version: int = 0  # bumped by every write of the weights (set_weights, restore on reset)
 
 
 def _node_ids(obj) -> np.ndarray:
@@ -660,6 +663,7 @@ class Brain:
                 return 0
         _set_connection_weights(proj.connections, changed, nest_weights[changed])
         proj.known_nest = nest_weights.copy()
+        proj.version += 1
         return len(changed)
 
     def get_weights(self, name: str):
@@ -670,6 +674,25 @@ class Brain:
             raise ValueError(f'projection {name!r} has several synapses between the same pair of '
                              f'neurons (multapses); dense weight access is not defined for it')
         return proj.rows, proj.cols, proj.index.to_dense(nest_weights / proj.units.nest_per_pynn)
+
+    def weights_version(self, name: str) -> int:
+        """Return a counter bumped each time the brain writes the projection's weights.
+
+        For static synapses equal versions mean equal weights; plastic weights change
+        as the brain runs, whatever the version.
+        """
+        return self._projection(name).version
+
+    def connection_weights(self, name: str):
+        """Return (flat row-major positions, PyNN weights) per connection, NEST's order.
+
+        The values get_weights scatters into its dense matrix, without the scatter; the
+        weight array is new on every call (a recorder may keep it without copying).
+        Static: from the cache; plastic: read from NEST (seconds for 1e6 synapses).
+        """
+        proj = self._projection(name)
+        nest_weights = self._read_nest_weights(proj)
+        return proj.index.flat, nest_weights / proj.units.nest_per_pynn
 
     def set_weights(self, name: str, rows: int, cols: int, weights) -> int:
         """Write a dense PyNN weight matrix; returns the number of synapses written.

@@ -11,6 +11,12 @@ Parameters (all declared with descriptors; structural ones are read-only):
     use_sim_time (bool): step on /clock (True) or on wall-clock time (False).
     lockstep (bool, False): step in lockstep rounds with world and transfer functions
         instead (see neurobot.lockstep); lockstep_* parameters name the participants.
+    record_weights (str[], ['']): projections whose weights are recorded (none: off).
+    record_weights_every_ms (float, 200): recording period, ms; a multiple of step_ms.
+    record_weights_path (str, weights.nbw): the weight file (brain_node.weight_recorder).
+    record_weights_on_error (str, continue): when the file cannot be written, 'continue'
+        the run without recording or 'stop' the node (exit status 4; at start: the node
+        does not start).
 
 Topics (relative to the node's namespace):
     brain/<population>/stimulus  in   neurobot_interfaces/PopulationInput
@@ -42,11 +48,13 @@ from neurobot_interfaces.msg import (BrainStep, PopulationInfo, PopulationInput,
 from neurobot_interfaces.srv import DescribeBrain, GetWeights, ResetBrain, SetWeights
 
 from brain_node.brain import STEP_MS_RANGE, Brain
-from brain_node.stepping import NS_PER_MS, SimClockStepper, WallClockPacer, ms_to_ns
+from brain_node.stepping import NS_PER_MS, SimClockStepper, WallClockPacer, is_multiple, ms_to_ns
+from brain_node.weight_recorder import ON_ERROR, WeightRecorder
 
 WALL_POLL_FRACTION = 0.1  # wall-clock mode polls for due steps at this fraction of a step
 WALL_POLL_MAX_S = 0.005  # s, but at least this often
 NS_PER_S = 1_000_000_000
+RECORDING_FAILED_EXIT = 4  # exit status after record_weights_on_error=stop stopped the node
 
 
 def _time_msg(ns: int):
@@ -89,6 +97,7 @@ class BrainNode(Node):
             description="PyNN spike precision: 'on_grid' (exact reset) or 'off_grid'",
             read_only=True))
         declare_lockstep_parameters(self)
+        self._declare_recording_parameters()
         brain_file = self.get_parameter('brain').value
         if not brain_file:
             raise ValueError('parameter brain is empty: give the path of a PyNN brain file, '
@@ -102,6 +111,10 @@ class BrainNode(Node):
             spike_precision=self.get_parameter('spike_precision').value)
         self.use_sim_time = bool(self.get_parameter('use_sim_time').value)
         self.lockstep = bool(self.get_parameter('lockstep').value)
+        self.weights = None
+        self.recording_failed = False
+        self.stopped_by_recording = False  # record_weights_on_error=stop ended the run
+        self._start_weight_recording(brain_file)
         # Lockstep data must survive late DDS matching (see neurobot.qos).
         output_qos = qos.LOCKSTEP_DATA if self.lockstep else qos.BRAIN_OUTPUT
         input_qos = qos.LOCKSTEP_DATA if self.lockstep else qos.RELIABLE
@@ -175,13 +188,13 @@ class BrainNode(Node):
                 f'(the brain itself is not reset: call reset_brain for that)')
         for _ in range(advance.steps):
             start = time.perf_counter()
-            result = self.brain.step()
+            result = self._step_brain(self._stepper.brain_ns)
             end_ns = self._stepper.step_done()
             self._publish_step(result, end_ns, start)
 
     def _run_round(self, round_: int):
         start = time.perf_counter()
-        result = self.brain.step()
+        result = self._step_brain((round_ - 1) * ms_to_ns(self.brain.step_ms))
         self._publish_step(result, round_ * ms_to_ns(self.brain.step_ms), start)
 
     def _on_wall_timer(self):
@@ -189,7 +202,7 @@ class BrainNode(Node):
         if not self._pacer.step_due(now):
             return
         start = time.perf_counter()
-        result = self.brain.step()
+        result = self._step_brain(self.get_clock().now().nanoseconds)
         end_ns = self.get_clock().now().nanoseconds
         if self._pacer.step_finished(time.monotonic_ns()):
             self.overruns = self._pacer.overruns
@@ -198,6 +211,12 @@ class BrainNode(Node):
                 f'a {self.brain.step_ms:g} ms step ({self.overruns} overruns so far)',
                 throttle_duration_sec=5.0)
         self._publish_step(result, end_ns, start)
+
+    def _step_brain(self, start_ns: int):
+        """One brain step; the weight recording takes the initial weights before the first."""
+        if self.weights is not None and not self.weights.started:
+            self.weights.sample(start_ns)
+        return self.brain.step()
 
     def _publish_step(self, result, end_ns: int, start: float):
         end_ms = end_ns / NS_PER_MS
@@ -227,11 +246,87 @@ class BrainNode(Node):
         info.overruns = self.overruns
         info.resets = self.brain.resets
         self._publish(self._step_pub, info)
+        if self.weights is not None:
+            self._record_weights(end_ns, result)
 
     def _publish(self, publisher, msg):
         publisher.publish(msg)
         if self._lockstep is not None:
             self._lockstep.sent(publisher.topic_name)
+
+    # ------------------------------------------------------------------ weight recording
+
+    def _declare_recording_parameters(self):
+        from rcl_interfaces.msg import ParameterType
+        # [''] rather than []: an empty list would leave the parameter's type undetermined
+        self.declare_parameter('record_weights', [''], ParameterDescriptor(
+            type=ParameterType.PARAMETER_STRING_ARRAY, read_only=True,
+            description='Projections whose weights are recorded to record_weights_path '
+                        '(empty: no recording)'))
+        self.declare_parameter('record_weights_every_ms', 200.0, ParameterDescriptor(
+            description='Weight recording period, ms of simulated time; a multiple of step_ms',
+            read_only=True, floating_point_range=[FloatingPointRange(
+                from_value=STEP_MS_RANGE[0], to_value=1.0e9, step=0.0)]))
+        self.declare_parameter('record_weights_path', 'weights.nbw', ParameterDescriptor(
+            description='Weight file (.nbw, read with brain_node.weight_recorder)',
+            read_only=True))
+        self.declare_parameter('record_weights_on_error', 'continue', ParameterDescriptor(
+            description="When the weight file cannot be written: 'continue' the run without "
+                        "recording, or 'stop' the node", read_only=True))
+
+    def _start_weight_recording(self, brain_file: str):
+        names = [n for n in self.get_parameter('record_weights').value if n]
+        self._on_record_error = self.get_parameter('record_weights_on_error').value
+        if not names:
+            return
+        if self._on_record_error not in ON_ERROR:
+            raise ValueError(f'record_weights_on_error must be one of {ON_ERROR}, '
+                             f'got {self._on_record_error!r}')
+        path = self.get_parameter('record_weights_path').value
+        every_ms = self.get_parameter('record_weights_every_ms').value
+        try:
+            self.weights = WeightRecorder(
+                self.brain, names, path, every_ms=every_ms, step_ms=self.brain.step_ms,
+                metadata={'brain': brain_file, 'step_ms': self.brain.step_ms,
+                          'node': self.get_fully_qualified_name()})
+        except OSError as error:
+            message = f'cannot record weights to {path}: {error.strerror or error}'
+            if self._on_record_error == 'stop':
+                raise RuntimeError(f'{message} (record_weights_on_error=stop)') from None
+            self.get_logger().error(f'{message}; the run continues without recording '
+                                    f'(record_weights_on_error=continue)')
+            self.recording_failed = True
+            return
+        self.get_logger().info(f'recording weights of {", ".join(self.weights.names)} every '
+                               f'{every_ms:g} ms to {path}')
+
+    def _record_weights(self, end_ns: int, result):
+        # Simulated time records on its own grid; wall-clock stamps never fall on one, so
+        # there the brain's elapsed time decides.
+        simulated = self._stepper is not None or self._lockstep is not None
+        grid_ns = end_ns if simulated else ms_to_ns(result.end_ms)
+        if self.weights.due(grid_ns):
+            self.weights.sample(end_ns)
+        if self.weights.error is None or self.recording_failed:
+            return
+        self.recording_failed = True
+        if self._on_record_error == 'stop':
+            self.get_logger().error(f'{self.weights.error}; stopping the node '
+                                    f'(record_weights_on_error=stop)')
+            self.stop_reason = self.weights.error
+            self.stopped_by_recording = True
+        else:
+            self.get_logger().error(f'{self.weights.error}; recording stopped, the run '
+                                    f'continues (record_weights_on_error=continue)')
+
+    def close_weight_recording(self) -> str:
+        """Write what is queued and close the weight file; return a line saying so."""
+        if self.weights is None:
+            return ''
+        self.weights.close()
+        if self.weights.error:
+            return self.weights.error
+        return f'{self.weights.records} weight records in {self.weights.path}'
 
     # ------------------------------------------------------------------ inputs
 
@@ -319,6 +414,10 @@ class BrainNode(Node):
                     step_ms = self.brain.check_step_ms(parameter.value)
                 except ValueError as error:
                     return SetParametersResult(successful=False, reason=str(error))
+                if self.weights is not None and not is_multiple(self.weights.every_ms, step_ms):
+                    return SetParametersResult(
+                        successful=False, reason=f'record_weights_every_ms='
+                        f'{self.weights.every_ms:g} must stay a multiple of step_ms')
                 self.brain.set_step_ms(step_ms)
                 if self._stepper is not None:
                     self._stepper.step_ns = ms_to_ns(step_ms)
@@ -329,9 +428,19 @@ class BrainNode(Node):
 
 
 def main(args=None):
-    """Run brain_node until Ctrl-C, shutdown or a lockstep failure."""
-    return run_node('brain_node', BrainNode, args,
+    """Run brain_node until Ctrl-C, shutdown, a lockstep failure or a failed recording."""
+    stopped_by_recording = []
+
+    def cleanup(node):
+        line = node.close_weight_recording()
+        if line:
+            print(f'brain_node: {line}', file=sys.stderr)
+        if node.stopped_by_recording:
+            stopped_by_recording.append(True)
+
+    code = run_node('brain_node', BrainNode, args, cleanup=cleanup,
                     farewell=lambda node: f'stopped after {node.brain.steps_done} steps')
+    return code or (RECORDING_FAILED_EXIT if stopped_by_recording else 0)
 
 
 if __name__ == '__main__':

@@ -5,6 +5,14 @@
 World and brain come from the included world.launch.py and brain.launch.py; every node
 and parameter is described once in neurobot.bringup, which `neurobot launch maze` (for
 machines without ROS 2's launch tools) uses too.
+
+Frames for rviz (monitoring:=true): every marker on maze/markers is drawn in ``map``,
+the maze frame, so rviz needs no tf for them (this is all `neurobot launch` offers: no
+tf2 there). Where tf2_ros is installed this file also starts static_transform_publisher
+for map -> odom (identity in simulation; from the robot file's maze_origin_in_odom on a
+real robot) and base_link -> laser_link (simulation), and maze_markers broadcasts
+odom -> base_link from odometry in simulation, so rviz's Odometry and LaserScan displays
+resolve too. headless:=false starts rviz2 on config/neurobot.rviz where it is installed.
 """
 
 from launch import LaunchDescription
@@ -15,7 +23,7 @@ from launch_ros.substitutions import FindPackageShare
 
 from neurobot import bringup
 from neurobot.launch_support import (GAZEBO_ARGUMENTS, declared_arguments, forwarded_arguments,
-                                     node_actions)
+                                     monitoring_actions, node_actions)
 
 
 def generate_launch_description():
@@ -34,4 +42,10 @@ def generate_launch_description():
         OpaqueFunction(function=lambda context: node_actions(bringup.transfer_function_nodes,
                                                              context)),
         OpaqueFunction(function=lambda context: node_actions(bringup.monitor_nodes, context)),
+        # markers and raster; with tf2_ros installed also the static transforms, with
+        # headless:=false and rviz2 installed rviz on config/neurobot.rviz
+        OpaqueFunction(function=monitoring_actions),
+        # record:=true -> mcap_recorder; live_view:=true -> Foxglove WebSocket server
+        OpaqueFunction(function=lambda context: node_actions(bringup.recording_nodes, context)),
+        OpaqueFunction(function=lambda context: node_actions(bringup.live_view_nodes, context)),
     ])

@@ -8,6 +8,7 @@ Pure Python: no ``launch`` or ``rclpy`` import.
 """
 
 from dataclasses import dataclass, field
+import os
 
 from neurobot.paths import share_path
 
@@ -93,11 +94,24 @@ MAZE_ARGUMENTS = (
              'advance in lockstep rounds; false: the brain steps on wall-clock time against '
              'a real robot (no world node)'),
     Argument('log_level', 'info', 'Log level of every node', LOG_LEVELS),
-    Argument('record', 'false', 'Record the run to an MCAP file'),
+    Argument('record', 'false', 'Record the run\'s topics to <run_dir>/recording.mcap '
+             '(mcap_recorder; an existing file is kept and recording_<n>.mcap written)'),
+    Argument('record_topics', '', 'Topics recorded with record:=true, comma-separated '
+             '(empty: every topic)'),
+    Argument('live_view', 'false', 'Start live_view: a Foxglove WebSocket server on '
+             '127.0.0.1:<live_view_port> streaming the ROS topics (connect Foxglove to '
+             'ws://localhost:<live_view_port>)'),
+    Argument('live_view_port', '8765', 'TCP port of the live view (1-65535)'),
     Argument('seed', '1', 'Seed of the world, the brain and the experiment'),
     Argument('lockstep_timeout_s', '10.0', 'Seconds a round may wait for a participant '
              'before the run fails'),
     Argument('resolution_ms', '1.0', 'NEST resolution of the brain, ms'),
+    Argument('record_weights', '', 'Projections whose weights brain_node records to '
+             '<run_dir>/weights.nbw, comma-separated (empty: none)'),
+    Argument('record_weights_every_ms', '200', 'Weight recording period, ms; a multiple '
+             'of step_ms'),
+    Argument('record_weights_on_error', 'continue', 'When the weight file cannot be '
+             'written: continue the run without it, or stop', ('continue', 'stop')),
     Argument('run_dir', 'results/maze', 'Directory of the run: episodes.csv, checkpoint.npz, '
              'evaluation.csv, logs'),
     Argument('mode', 'train', 'train: learn for `episodes` episodes; evaluate: greedy '
@@ -105,6 +119,11 @@ MAZE_ARGUMENTS = (
              ('train', 'evaluate')),
     Argument('episodes', '100', 'Training episodes'),
     Argument('resume', 'false', 'Continue training from the checkpoint in run_dir'),
+    Argument('robot', default_path('config', 'robots', 'generic_omni.yaml'),
+             'Robot file used with use_sim_time:=false: topic remaps of the transfer '
+             'functions, where the maze lies in the odometry frame, top speed'),
+    Argument('monitoring', 'true', 'Start maze_markers (rviz: maze/markers) and spike_raster '
+             '(rqt_image_view: brain/raster)'),
 )
 
 
@@ -161,8 +180,23 @@ def brain_nodes(values: dict) -> list:
     }
     if sim_time and values['world'] == 'embedded':
         parameters.update(_lockstep_parameters(values, 'brain'))
+    parameters.update(weight_recording_parameters(values))
     return [NodeSpec('brain', 'brain_node', parameters=parameters,
                      env={'NEUROBOT_MAZE_CELLS': str(maze_cells(values['maze']))})]
+
+
+def weight_recording_parameters(values: dict) -> dict:
+    """brain_node parameters recording the ``record_weights`` projections (none: {})."""
+    names = [n.strip() for n in str(values['record_weights']).split(',') if n.strip()]
+    if not names:
+        return {}
+    return {
+        'record_weights': names,
+        'record_weights_every_ms': _as_float(values['record_weights_every_ms'],
+                                             'record_weights_every_ms'),
+        'record_weights_path': os.path.join(values['run_dir'], 'weights.nbw'),
+        'record_weights_on_error': values['record_weights_on_error'],
+    }
 
 
 def maze_cells(path: str) -> int:
@@ -172,9 +206,54 @@ def maze_cells(path: str) -> int:
     return maze.n_rows * maze.n_cols
 
 
+ROBOT_REMAPPABLE = ('cmd_vel', 'odom', 'scan')
+
+
+def robot_settings(path: str) -> tuple:
+    """Read a robot file (config/robots/*.yaml): (remappings, tf_node parameters).
+
+    On a real robot nothing may crash into a wall and nobody teleports the robot: the
+    maze transfer function takes walls from the maze file and drives to start cells.
+
+    Raises:
+        ValueError: a missing or malformed file, saying what was expected.
+    """
+    import yaml
+    try:
+        with open(path) as handle:
+            data = yaml.safe_load(handle) or {}
+    except OSError as error:
+        raise ValueError(f'robot file {path}: {error.strerror or error}') from None
+    except yaml.YAMLError as error:
+        raise ValueError(f'robot file {path} is not valid YAML: {error}') from None
+    if not isinstance(data, dict):
+        raise ValueError(f'robot file {path}: expected a mapping with remappings, '
+                         f'maze_origin_in_odom and speed_mps')
+    remaps = data.get('remappings') or {}
+    if not isinstance(remaps, dict) or not set(remaps) <= set(ROBOT_REMAPPABLE) \
+            or not all(isinstance(v, str) and v for v in remaps.values()):
+        raise ValueError(f'robot file {path}: remappings must map some of '
+                         f'{list(ROBOT_REMAPPABLE)} to topic names, got {remaps!r}')
+    origin = data.get('maze_origin_in_odom', [0.0, 0.0, 0.0])
+    if not (isinstance(origin, list) and len(origin) == 3
+            and all(isinstance(v, (int, float)) for v in origin)):
+        raise ValueError(f'robot file {path}: maze_origin_in_odom must be [x_m, y_m, yaw_rad], '
+                         f'got {origin!r}')
+    speed = data.get('speed_mps', 0.3)
+    if not isinstance(speed, (int, float)) or not 0.0 < speed <= 5.0:
+        raise ValueError(f'robot file {path}: speed_mps must be in (0, 5], got {speed!r}')
+    parameters = {'walls': 'map', 'placement': 'drive', 'speed_mps': float(speed),
+                  'maze_origin_in_odom': [float(v) for v in origin]}
+    return sorted(remaps.items()), parameters
+
+
 def transfer_function_nodes(values: dict) -> list:
     """One tf_node per transfer-function file."""
-    lockstep = as_bool(values['use_sim_time'], 'use_sim_time') and values['world'] == 'embedded'
+    sim_time = as_bool(values['use_sim_time'], 'use_sim_time')
+    lockstep = sim_time and values['world'] == 'embedded'
+    remappings, robot_parameters = [], {}
+    if not sim_time:
+        remappings, robot_parameters = robot_settings(values['robot'])
     nodes = []
     for index, path in enumerate(transfer_function_files(values['transfer_functions'])):
         name = tf_node_name(index)
@@ -185,9 +264,11 @@ def transfer_function_nodes(values: dict) -> list:
                       'run_dir': values['run_dir'], 'mode': values['mode'],
                       'episodes': _as_int(values['episodes'], 'episodes'),
                       'resume': as_bool(values['resume'], 'resume')}
+        parameters.update(robot_parameters)
         if lockstep:
             parameters.update(_lockstep_parameters(values, name))
-        nodes.append(NodeSpec(name, 'tf_node', parameters=parameters))
+        nodes.append(NodeSpec(name, 'tf_node', parameters=parameters,
+                              remappings=list(remappings)))
     return nodes
 
 
@@ -204,8 +285,12 @@ def _lockstep_parameters(values: dict, name: str) -> dict:
 
 
 def monitor_nodes(values: dict) -> list:
-    """The lockstep round-timing monitor (not required: the run goes on without it)."""
-    if not (as_bool(values['use_sim_time'], 'use_sim_time') and values['world'] == 'embedded'):
+    """The timing monitor (not required: the run goes on without it): lockstep round
+    timing, or brain-step timing and overruns when the brain runs on wall-clock time."""
+    if not as_bool(values['use_sim_time'], 'use_sim_time'):
+        return [NodeSpec('brain_monitor', 'lockstep_monitor', required=False,
+                         parameters={'mode': 'brain_step'})]
+    if values['world'] != 'embedded':
         return []
     parameters = _lockstep_parameters(values, 'monitor')
     return [NodeSpec('lockstep_monitor', 'lockstep_monitor', required=False, parameters={
@@ -213,12 +298,95 @@ def monitor_nodes(values: dict) -> list:
         'lockstep_transfer': parameters['lockstep_transfer']})]
 
 
+LIDAR_HEIGHT_M = 0.2  # m, laser_link above base_link (urdf/omni_robot.urdf, RobotParams)
+
+
+def _robot_topics(values: dict) -> tuple:
+    """(odom topic, scan topic, maze_origin_in_odom) the robot's odometry arrives with."""
+    if as_bool(values['use_sim_time'], 'use_sim_time'):
+        return 'odom', 'scan', [0.0, 0.0, 0.0]  # simulated odom coincides with the maze frame
+    remappings, parameters = robot_settings(values['robot'])
+    remaps = dict(remappings)
+    return (remaps.get('odom', 'odom'), remaps.get('scan', 'scan'),
+            parameters['maze_origin_in_odom'])
+
+
+def monitoring_nodes(values: dict, tf: bool = False) -> list:
+    """maze_markers and spike_raster (not required), when ``monitoring`` is true.
+
+    Args:
+        values: resolved launch arguments.
+        tf: tf2_ros is installed (full ROS 2 installs; the launch file decides): the
+            markers node then broadcasts odom -> base_link in simulation (a real robot's
+            driver does that itself).
+    """
+    if not as_bool(values['monitoring'], 'monitoring'):
+        return []
+    sim_time = as_bool(values['use_sim_time'], 'use_sim_time')
+    odom, scan, origin = _robot_topics(values)
+    embedded = sim_time and values['world'] == 'embedded'
+    return [
+        NodeSpec('maze_markers', 'maze_markers', required=False, parameters={
+            'maze': values['maze'],
+            # the embedded world's exact pose in the maze frame; elsewhere odometry
+            'pose_topic': 'ground_truth/pose' if embedded else '',
+            # odometry only where it is the pose, or the source of odom -> base_link
+            'odom_topic': odom if not embedded or tf else '', 'scan_topic': scan,
+            'maze_origin_in_odom': origin,
+            'publish_tf': bool(tf and sim_time)}),
+        NodeSpec('spike_raster', 'spike_raster', required=False),
+    ]
+
+
+def static_transforms(values: dict) -> list:
+    """Static tf for rviz on full installs: (parent, child, x_m, y_m, z_m, yaw_rad).
+
+    map is the maze frame. In simulation odom coincides with it and laser_link sits
+    LIDAR_HEIGHT_M above base_link; on a real robot odom lies where the robot file says
+    and the robot's own description provides base_link -> laser_link.
+    """
+    from neurobot.monitoring.markers import maze_in_odom_inverse
+    if not as_bool(values['monitoring'], 'monitoring'):
+        return []
+    if as_bool(values['use_sim_time'], 'use_sim_time'):
+        return [('map', 'odom', 0.0, 0.0, 0.0, 0.0),
+                ('base_link', 'laser_link', 0.0, 0.0, LIDAR_HEIGHT_M, 0.0)]
+    x, y, yaw = maze_in_odom_inverse(_robot_topics(values)[2])
+    return [('map', 'odom', x, y, 0.0, yaw)]
+
+
+def _topic_list(value: str) -> list:
+    return [t.strip() for t in str(value).split(',') if t.strip()]
+
+
+def recording_nodes(values: dict) -> list:
+    """mcap_recorder writing <run_dir>/recording.mcap when ``record`` is true (not required:
+    a recording error is logged and the run goes on)."""
+    if not as_bool(values['record'], 'record'):
+        return []
+    return [NodeSpec('mcap_recorder', 'mcap_recorder', required=False, parameters={
+        'path': os.path.join(values['run_dir'], 'recording.mcap'),
+        # [''] = every topic ([] would leave the parameter's type undetermined)
+        'topics': _topic_list(values['record_topics']) or [''],
+        'on_error': 'continue',
+    })]
+
+
+def live_view_nodes(values: dict) -> list:
+    """live_view (Foxglove WebSocket server on loopback) when ``live_view`` is true."""
+    if not as_bool(values['live_view'], 'live_view'):
+        return []
+    port = _as_int(values['live_view_port'], 'live_view_port')
+    if not 1 <= port <= 65535:
+        raise ValueError(f'live_view_port must be within 1-65535, got {port}')
+    return [NodeSpec('live_view', 'live_view', required=False, parameters={
+        'host': '127.0.0.1', 'port': port})]
+
+
 def maze_nodes(given: dict) -> list:
     """Every node of the maze bring-up for launch arguments ``given`` (strings)."""
     values = resolve_arguments(MAZE_ARGUMENTS, given)
     _as_float(values['step_ms'], 'step_ms')
-    if as_bool(values['record'], 'record'):
-        # say so rather than run without the recording the user asked for
-        raise ValueError('record:=true: MCAP recording is not available yet')
     return (world_nodes(values) + brain_nodes(values) + transfer_function_nodes(values)
-            + monitor_nodes(values))
+            + monitor_nodes(values) + monitoring_nodes(values) + recording_nodes(values)
+            + live_view_nodes(values))

@@ -3,6 +3,9 @@
     neurobot maze [--episodes 100] [--seed 1] [--run-dir results/maze] [name:=value ...]
     neurobot maze-eval [--run-dir results/maze]
     neurobot maze-plots [--run-dir results/maze]
+    neurobot recording-plots run.mcap [--weights FILE] [--maze YAML] [-o DIR]
+    neurobot recording-export run.mcap --populations places,actions --window-ms 100 ...
+    neurobot recording-train data.npz -o model.npz [--only-active places]
     neurobot launch maze [world:=embedded] [step_ms:=200.0] [brain:=...] ...
     neurobot launch maze --show-args
 
@@ -204,6 +207,8 @@ def main(argv=None) -> int:
     plots_parser.add_argument('--maze', default=bringup.default_path('config', 'mazes',
                                                                      'default.yaml'))
     plots_parser.set_defaults(run=maze_plots)
+    from neurobot.analysis.commands import add_parsers as add_recording_parsers
+    add_recording_parsers(commands, bringup.default_path('config', 'mazes', 'default.yaml'))
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -44,3 +44,37 @@ def node_actions(builder, context):
                  additional_env=spec.env,
                  on_exit=Shutdown(reason=f'{spec.name} exited') if spec.required else None)
             for spec in builder(values)]
+
+
+def package_found(name: str) -> bool:
+    """Whether a ROS 2 package is installed (ament index), e.g. tf2_ros or rviz2."""
+    from ament_index_python.packages import get_package_share_directory
+    try:
+        get_package_share_directory(name)
+    except (LookupError, ValueError, OSError):  # not found, or no ament prefix path at all
+        return False
+    return True
+
+
+def monitoring_actions(context):
+    """maze_markers and spike_raster; where tf2_ros is installed also the static map ->
+    odom (and base_link -> laser_link) transforms and odom -> base_link from the markers
+    node, so rviz's Odometry and LaserScan displays work; rviz2 on config/neurobot.rviz
+    with headless:=false where rviz2 is installed."""
+    values = argument_values(context)
+    tf = package_found('tf2_ros')
+    actions = node_actions(lambda v: bringup.monitoring_nodes(v, tf=tf), context)
+    if tf:
+        for parent, child, x, y, z, yaw in bringup.static_transforms(values):
+            actions.append(Node(
+                package='tf2_ros', executable='static_transform_publisher',
+                name=f'static_tf_{parent}_to_{child}', output='screen',
+                arguments=['--x', str(x), '--y', str(y), '--z', str(z), '--yaw', str(yaw),
+                           '--frame-id', parent, '--child-frame-id', child]))
+    if not bringup.as_bool(values['headless'], 'headless') and package_found('rviz2'):
+        actions.append(Node(
+            package='rviz2', executable='rviz2', name='rviz2', output='screen',
+            arguments=['-d', bringup.default_path('config', 'neurobot.rviz')],
+            parameters=[{'use_sim_time': bringup.as_bool(values['use_sim_time'],
+                                                         'use_sim_time')}]))
+    return actions

@@ -17,6 +17,15 @@ The agent is called once per lockstep round (by the transfer function in
 At the end of an episode the accumulated weight change is written with set_weights and
 the robot is placed at a new random start cell (seeded). In evaluation mode learning
 and noise are off and every start cell is tried once with the greedy policy.
+
+Simulated and real robots (:class:`AgentConfig` ``walls`` and ``placement``):
+
+- simulation (``walls='physical'``, ``placement='teleport'``): the world reports wall
+  contacts, and its place_robot service puts the robot on the next start cell;
+- a real robot (``walls='map'``, ``placement='drive'``): nothing may crash and nobody
+  teleports. A decision into a wall of the maze file ends the episode as a wall hit at
+  once, without driving; and between episodes the robot drives itself along a shortest
+  free path to the next start cell (the brain is not consulted, nothing is learned).
 """
 
 from dataclasses import dataclass, field
@@ -28,6 +37,8 @@ from neurobot.learning import RewardModulatedSTDP, RSTDPParameters, TDCritic
 from neurobot.world.maze import MOVE_ORDER
 
 DIRECTION_VECTORS = {'N': (0.0, 1.0), 'E': (1.0, 0.0), 'S': (0.0, -1.0), 'W': (-1.0, 0.0)}
+WALL_MODES = ('physical', 'map')
+PLACEMENT_MODES = ('teleport', 'drive')
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,10 @@ class AgentConfig:
         cells_per_field: place cells per maze cell (must match the brain).
         noise_rate_hz: rate of the exploration noise sources while training.
         learning: the R-STDP parameters.
+        walls: 'physical' (the world reports contacts) or 'map' (a decision into a wall
+            of the maze file is a wall hit; the robot never drives into it).
+        placement: 'teleport' (the world places the robot on the start cell) or 'drive'
+            (the robot drives itself to the start cell).
     """
 
     episodes: int = 100
@@ -62,6 +77,15 @@ class AgentConfig:
     cells_per_field: int = 4
     noise_rate_hz: float = 60.0
     learning: RSTDPParameters = field(default_factory=RSTDPParameters)
+    walls: str = 'physical'
+    placement: str = 'teleport'
+
+    def __post_init__(self):
+        if self.walls not in WALL_MODES:
+            raise ValueError(f'walls must be one of {WALL_MODES}, got {self.walls!r}')
+        if self.placement not in PLACEMENT_MODES:
+            raise ValueError(f'placement must be one of {PLACEMENT_MODES}, '
+                             f'got {self.placement!r}')
 
 
 @dataclass
@@ -120,6 +144,21 @@ def random_walk_steps(maze, start, rng, max_steps=10_000) -> int:
     return steps
 
 
+def pose_in_maze(pose, maze_origin_in_odom) -> tuple:
+    """A pose in the robot's odometry frame, in the maze frame.
+
+    Args:
+        pose: (x_m, y_m, yaw_rad) in the odometry frame.
+        maze_origin_in_odom: (x_m, y_m, yaw_rad) of the maze origin (its outer south-west
+            corner, x along the south wall) in the odometry frame.
+    """
+    ox, oy, oyaw = (float(v) for v in maze_origin_in_odom)
+    dx, dy = pose[0] - ox, pose[1] - oy
+    cos_o, sin_o = math.cos(oyaw), math.sin(oyaw)
+    yaw = math.atan2(math.sin(pose[2] - oyaw), math.cos(pose[2] - oyaw))
+    return (cos_o * dx + sin_o * dy, -sin_o * dx + cos_o * dy, yaw)
+
+
 class MazeAgent:
     """Runs training (or evaluation) episodes, one round at a time.
 
@@ -161,6 +200,8 @@ class MazeAgent:
         self._target = None
         self._move_rounds = 0
         self._pending_decision_spikes = None
+        self._pose = None
+        self._transit_cells = []
 
     # ------------------------------------------------------------------ episodes
 
@@ -173,16 +214,36 @@ class MazeAgent:
             self.phase = 'done'
             return Commands(twist=(0.0, 0.0, 0.0), finished=True)
         if self.evaluate:
-            start = self.starts[self.episode]
+            start = tuple(self.starts[self.episode])
         else:
-            start = self.starts[int(self.rng.integers(len(self.starts)))]
+            start = tuple(self.starts[int(self.rng.integers(len(self.starts)))])
+        if self.config.placement == 'drive':
+            here = self._robot_cell()
+            if here != start:
+                # drive there first; the episode begins on arrival
+                self._transit_cells = self.maze.path_between(here, start)[1:]
+                self.phase = 'transit'
+                self._set_target(self._transit_cells[0])
+                return Commands(place_rates_hz=np.zeros(self.rule.n_pre), noise_rate_hz=0.0,
+                                twist=(0.0, 0.0, 0.0))
+        return self._begin_episode(start, round_)
+
+    def _robot_cell(self):
+        """The cell the robot stands in (from the last pose)."""
+        if self._pose is None:
+            raise RuntimeError('placement drive needs the robot pose (odometry) before the '
+                               'first episode')
+        return self.maze.world_to_cell(self._pose[0], self._pose[1])
+
+    def _begin_episode(self, start, round_) -> Commands:
         self.cell = tuple(start)
         self.cells = [self.cell]
         self.moves = 0
         self.total_reward = 0.0
         self.episode_start_round = round_
         commands = self._decide_at(self.cell, round_)
-        commands.place_robot = self.cell
+        if self.config.placement == 'teleport':
+            commands.place_robot = self.cell
         return commands
 
     def _features(self, cell) -> np.ndarray:
@@ -255,17 +316,52 @@ class MazeAgent:
             action_spikes: (neurons, times_ms) of the action population in the round.
             place_spikes: (neurons, times_ms) of the place cells in the round.
         """
+        self._pose = pose
         if self.phase == 'done':
             return Commands(finished=True)
         if self.phase == 'start':
             return self._start_episode(round_)
+        if self.phase == 'transit':
+            return self._transit(round_, pose)
         if self.phase == 'decide':
             if round_ < self._decide_round:
                 return Commands()
-            return self._decide(action_spikes, place_spikes)
+            return self._decide(round_, action_spikes, place_spikes)
         return self._move(round_, pose, touched)
 
-    def _decide(self, action_spikes, place_spikes) -> Commands:
+    def _transit(self, round_, pose) -> Commands:
+        """Drive along the path to the next start cell (placement 'drive')."""
+        if self._distance_to_target(pose) > self.config.arrival_tolerance_m:
+            return self._drive(pose)
+        self._transit_cells.pop(0)
+        if self._transit_cells:
+            self._set_target(self._transit_cells[0])
+            return self._drive(pose)
+        return self._begin_episode(self.maze.world_to_cell(*self._target), round_)
+
+    def _set_target(self, cell):
+        self._target = self.maze.cell_to_world(cell)
+
+    def _distance_to_target(self, pose) -> float:
+        return math.hypot(self._target[0] - pose[0], self._target[1] - pose[1])
+
+    def _drive(self, pose) -> Commands:
+        """Proportional control towards the target centre, heading held at 0."""
+        cfg = self.config
+        x, y, yaw = pose
+        ex, ey = self._target[0] - x, self._target[1] - y
+        distance = math.hypot(ex, ey)
+        if distance == 0.0:
+            return Commands(twist=(0.0, 0.0, -cfg.yaw_gain_per_s * yaw))
+        speed = min(cfg.speed_mps, cfg.gain_per_s * distance)
+        vx_world, vy_world = ex / distance * speed, ey / distance * speed
+        # world-frame velocity into the body frame
+        cos_yaw, sin_yaw = math.cos(yaw), math.sin(yaw)
+        vx = cos_yaw * vx_world + sin_yaw * vy_world
+        vy = -sin_yaw * vx_world + cos_yaw * vy_world
+        return Commands(twist=(vx, vy, -cfg.yaw_gain_per_s * yaw))
+
+    def _decide(self, round_, action_spikes, place_spikes) -> Commands:
         neurons, _ = action_spikes
         counts = np.bincount(np.asarray(neurons, dtype=np.int64) // self.group_size,
                              minlength=self.n_groups)[:self.n_groups]
@@ -289,15 +385,19 @@ class MazeAgent:
         self.moves += 1
         self.phase = 'move'
         silent = np.zeros(self.rule.n_pre)
+        if self.config.walls == 'map' and self.maze.has_wall(self.cell, self.direction):
+            # a real robot does not drive into the wall: the decision is the hit
+            commands = self._end_episode('wall', self.config.learning.wall_reward, round_)
+            if commands.place_rates_hz is None:
+                commands.place_rates_hz = silent
+            return commands
         return Commands(place_rates_hz=silent)
 
     def _move(self, round_, pose, touched) -> Commands:
         cfg = self.config
         if touched:
             return self._end_episode('wall', cfg.learning.wall_reward, round_)
-        x, y, yaw = pose
-        ex, ey = self._target[0] - x, self._target[1] - y
-        distance = math.hypot(ex, ey)
+        distance = self._distance_to_target(pose)
         self._move_rounds += 1
         if distance <= cfg.arrival_tolerance_m:
             self.cell = self.maze.world_to_cell(*self._target)
@@ -312,10 +412,4 @@ class MazeAgent:
             return self._decide_at(self.cell, round_)
         if self._move_rounds > cfg.move_timeout_rounds:
             return self._end_episode('wall', cfg.learning.wall_reward, round_)
-        speed = min(cfg.speed_mps, cfg.gain_per_s * distance)
-        vx_world, vy_world = ex / distance * speed, ey / distance * speed
-        # world-frame velocity into the body frame; hold the heading at 0
-        cos_yaw, sin_yaw = math.cos(yaw), math.sin(yaw)
-        vx = cos_yaw * vx_world + sin_yaw * vy_world
-        vy = -sin_yaw * vx_world + cos_yaw * vy_world
-        return Commands(twist=(vx, vy, -cfg.yaw_gain_per_s * yaw))
+        return self._drive(pose)

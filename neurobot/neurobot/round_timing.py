@@ -10,6 +10,10 @@ the wall time at which each arrived, it splits every round's wall time into
 
 and keeps per-participant compute times for a summary at exit. A round's wall time is
 the time between the last announcement of round ``r - 1`` and that of round ``r``.
+
+Without lockstep (the brain on wall-clock time against a real robot, or on /clock),
+:class:`BrainStepTimer` does the same for brain_node's ``brain/step`` reports: compute
+per step (NEST and total) and overruns, steps that took longer than real time.
 """
 
 from dataclasses import dataclass, field
@@ -85,3 +89,58 @@ class RoundTimer:
             if values:
                 result[f'{name}_ms'] = statistics.median(values)
         return result
+
+
+@dataclass
+class StepReport:
+    """What the brain-step monitor says about the steps since its last report."""
+
+    step: int
+    steps: int  # steps seen since the last report
+    overruns: int  # brain_node's running total
+    new_overruns: int  # since the last report
+    step_ms: float
+    nest_ms: float  # median since the last report
+    total_ms: float  # median since the last report
+
+
+class BrainStepTimer:
+    """Collects brain_node's BrainStep reports (wall-clock or /clock stepping, no lockstep).
+
+    brain_node counts overruns itself (a step that ended after the next was due, see
+    brain_node.stepping.WallClockPacer) and sends the running total with every step;
+    this keeps the per-step compute times for reports and a summary at exit.
+    """
+
+    def __init__(self):
+        self.nest_ms, self.total_ms = [], []
+        self.overruns = 0
+        self.steps = 0
+        self._reported_overruns = 0
+        self._since = 0  # index into nest_ms/total_ms of the last report
+
+    def on_step(self, step: int, step_ms: float, nest_ms: float, total_ms: float,
+                overruns: int, report: bool) -> 'StepReport | None':
+        """Take one step; return a StepReport when ``report``, else None."""
+        self.steps += 1
+        self.nest_ms.append(nest_ms)
+        self.total_ms.append(total_ms)
+        self.overruns = max(self.overruns, int(overruns))
+        if not report:
+            return None
+        nest, total = self.nest_ms[self._since:], self.total_ms[self._since:]
+        result = StepReport(step=step, steps=len(total), overruns=self.overruns,
+                            new_overruns=self.overruns - self._reported_overruns,
+                            step_ms=step_ms, nest_ms=statistics.median(nest),
+                            total_ms=statistics.median(total))
+        self._since = len(self.total_ms)
+        self._reported_overruns = self.overruns
+        return result
+
+    def summary(self) -> dict:
+        """Steps, overruns, and median NEST and total compute per step (ms)."""
+        if not self.steps:
+            return {'steps': 0}
+        return {'steps': self.steps, 'overruns': self.overruns,
+                'nest_ms': statistics.median(self.nest_ms),
+                'total_ms': statistics.median(self.total_ms)}

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import inspect
 
 SPECIAL_ARGUMENTS = ('t', 'state', 'brain', 'world', 'log', 'params', 'stop', 'triggered_by')
-QOS_CHOICES = ('reliable', 'sensor')
+QOS_CHOICES = ('reliable', 'sensor', 'robot')
 KEEP_CHOICES = ('latest', 'all')
 
 
@@ -57,7 +57,10 @@ class Input:
     Attributes:
         topic: topic name (relative names resolve in the node's namespace).
         msg_type: the ROS message class.
-        qos: 'reliable' (default) or 'sensor' (best effort, for a real robot's sensors).
+        qos: 'reliable' (default); 'sensor' (best effort always, never counted in lockstep);
+            'robot' (a robot's sensor topic such as odom or scan: reliable and counted in
+            lockstep, where the embedded world publishes it reliably, best effort on
+            wall-clock time, so that any robot driver's publisher matches).
         keep: 'latest' (the last message) or 'all' (every message since the last call).
     """
 

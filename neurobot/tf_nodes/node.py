@@ -187,7 +187,8 @@ class TransferFunctionNode(Node):
                 self._lockstep.track_output(publisher)
         self._input_subscriptions = {}
         for topic, (msg_type, qos_name) in self.runner.input_topics.items():
-            profile = qos.SENSOR if qos_name == 'sensor' else data_qos
+            sensor = qos_name == 'sensor' or (qos_name == 'robot' and not self.lockstep)
+            profile = qos.SENSOR if sensor else data_qos
             subscription = self.create_subscription(
                 msg_type, topic, lambda msg, topic=topic: self._on_message(topic, msg),
                 profile, callback_group=self._group)

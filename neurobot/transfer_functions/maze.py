@@ -12,7 +12,11 @@ arrive. It translates between the robot and the brain and drives the experiment:
 
 The experiment logic is ROS-free (neurobot.maze_agent, neurobot.learning); this file
 only converts messages. Parameters (tf_node parameters): ``maze``, ``run_dir``, ``mode``
-(train or evaluate), ``episodes``, ``seed``, ``step_ms``, ``resume``.
+(train or evaluate), ``episodes``, ``seed``, ``step_ms``, ``resume``; for a real robot
+(set by the bring-up with ``use_sim_time:=false`` from the robot file) ``walls`` (map),
+``placement`` (drive), ``speed_mps`` and ``maze_origin_in_odom`` ([x_m, y_m, yaw_rad] of
+the maze origin in the robot's odometry frame). The ``contacts`` input only exists in
+simulation; on a real robot it never arrives and walls come from the maze file.
 """
 
 import math
@@ -23,7 +27,7 @@ from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 from neurobot_interfaces.msg import Contacts, PopulationInput, PopulationSpikes
 
-from neurobot.maze_agent import AgentConfig, MazeAgent
+from neurobot.maze_agent import AgentConfig, MazeAgent, pose_in_maze
 from neurobot.maze_results import RunDirectory
 from neurobot.world.maze import Maze
 from tf_nodes.api import Input, Output, transfer_function
@@ -43,7 +47,10 @@ def start(state, brain, params, log):
     maze = Maze.from_yaml(params['maze'])
     run = RunDirectory(params['run_dir'])
     evaluate = params.get('mode', 'train') == 'evaluate'
-    config = AgentConfig(episodes=int(params.get('episodes', 100)))
+    config = AgentConfig(episodes=int(params.get('episodes', 100)),
+                         walls=params.get('walls', 'physical'),
+                         placement=params.get('placement', 'teleport'),
+                         speed_mps=float(params.get('speed_mps', AgentConfig.speed_mps)))
     weights = brain.get_weights(PROJECTION)
     first_episode, rng, critic = 0, None, None
     checkpoint = run.load_checkpoint() if (evaluate or params.get('resume', False)) else None
@@ -68,22 +75,28 @@ def start(state, brain, params, log):
 @transfer_function(
     inputs={'actions': Input('brain/actions/spikes', PopulationSpikes),
             'places': Input('brain/places/spikes', PopulationSpikes),
-            'odom': Input('odom', Odometry),
+            'odom': Input('odom', Odometry, qos='robot'),
             'contacts': Input('contacts', Contacts, keep='all')},
     outputs={'cmd': Output('cmd_vel', Twist),
              'place_rates': Output('brain/places/stimulus', PopulationInput),
              'noise_rate': Output('brain/noise/stimulus', PopulationInput)},
     triggers=['actions'])
-def maze_experiment(t, actions, places, odom, contacts, state, brain, world, params, log, stop):
+def maze_experiment(actions, places, odom, contacts, state, brain, world, params, log, stop):
     """One round of the maze experiment (see the module docstring)."""
     if 'agent' not in state:
         start(state, brain, params, log)
     agent, run = state['agent'], state['run']
-    round_ = int(round(t * 1000.0 / float(params['step_ms'])))
+    # rounds from the brain step's own stamp (end of the step): on simulated time it is
+    # the round's time; on wall-clock time steps are stamped exactly step_ms apart, which
+    # arrival times are not
+    stamp_s = actions.header.stamp.sec + actions.header.stamp.nanosec * 1e-9
+    round_ = int(round(stamp_s * 1000.0 / float(params['step_ms'])))
     pose = (0.0, 0.0, 0.0)
     if odom is not None:
         p = odom.pose.pose
         pose = (p.position.x, p.position.y, yaw_of(p.orientation))
+        if 'maze_origin_in_odom' in params:  # a real robot: odometry starts where it booted
+            pose = pose_in_maze(pose, params['maze_origin_in_odom'])
     touched = any(c.touched for c in contacts)
     commands = agent.on_round(
         round_, pose, touched,

@@ -365,6 +365,28 @@ class Maze:
             raise ValueError(f'goal {self.goal_cell} is unreachable from cell ({r}, {c})')
         return d
 
+    def path_between(self, start: Sequence[int], end: Sequence[int]) -> list[Cell]:
+        """A shortest sequence of cells from ``start`` to ``end``, both included (BFS).
+
+        Raises:
+            ValueError: a cell outside the maze, or ``end`` cannot be reached from ``start``.
+        """
+        start, end = self.check_cell(start), self.check_cell(end)
+        previous = {start: None}
+        queue = deque([start])
+        while queue:
+            cell = queue.popleft()
+            if cell == end:
+                path = [cell]
+                while previous[path[-1]] is not None:
+                    path.append(previous[path[-1]])
+                return path[::-1]
+            for nxt in self.neighbours(cell):
+                if nxt not in previous:
+                    previous[nxt] = cell
+                    queue.append(nxt)
+        raise ValueError(f'cell {end} cannot be reached from cell {start}')
+
     def start_path_lengths(self) -> dict[Cell, int]:
         """Shortest path length to the goal from every start cell."""
         return {s: self.shortest_path_length(s) for s in self.start_cells}

@@ -1,5 +1,6 @@
 """Unit tests of the bring-up description shared by maze.launch.py and `neurobot launch`."""
 
+import os
 from pathlib import Path
 import re
 
@@ -75,8 +76,9 @@ def test_malformed_integer_arguments_raise_naming_the_argument(name):
 
 def test_default_maze_bringup_starts_world_brain_tf_node_and_monitor():
     specs = maze_nodes({})
-    assert [s.name for s in specs] == ['world', 'brain', 'tf_node', 'lockstep_monitor']
-    assert [s.required for s in specs] == [True, True, True, False]
+    assert [s.name for s in specs] == ['world', 'brain', 'tf_node', 'lockstep_monitor',
+                                       'maze_markers', 'spike_raster']
+    assert [s.required for s in specs] == [True, True, True, False, False, False]
     assert {s.executable for s in specs} <= console_scripts()
     nodes = by_name(specs)
     assert nodes['world'].parameters['use_sim_time'] is False  # the world is the clock
@@ -110,7 +112,7 @@ def test_default_lockstep_participants_are_consistent():
 
 
 def test_gazebo_world_has_no_world_node_and_no_lockstep():
-    specs = maze_nodes({'world': 'gazebo'})
+    specs = maze_nodes({'world': 'gazebo', 'monitoring': 'false'})
     assert [s.name for s in specs] == ['brain', 'tf_node']
     for spec in specs:
         assert not any(key.startswith('lockstep') for key in spec.parameters), spec.name
@@ -118,11 +120,42 @@ def test_gazebo_world_has_no_world_node_and_no_lockstep():
 
 
 def test_wall_clock_brain_runs_without_world_or_lockstep():
-    specs = maze_nodes({'use_sim_time': 'false'})
-    assert [s.name for s in specs] == ['brain', 'tf_node']
+    specs = maze_nodes({'use_sim_time': 'false', 'monitoring': 'false'})
+    assert [s.name for s in specs] == ['brain', 'tf_node', 'brain_monitor']
     brain = by_name(specs)['brain']
     assert brain.parameters['use_sim_time'] is False
     assert 'lockstep' not in brain.parameters
+    # overruns are what matters on wall-clock time: the monitor times brain steps
+    assert by_name(specs)['brain_monitor'].parameters == {'mode': 'brain_step'}
+    assert not by_name(specs)['brain_monitor'].required
+
+
+def test_monitoring_nodes_follow_the_robots_pose_in_the_maze_frame():
+    simulated = by_name(maze_nodes({}))['maze_markers'].parameters
+    assert (simulated['pose_topic'], simulated['odom_topic']) == ('ground_truth/pose', '')
+    assert simulated['maze_origin_in_odom'] == [0.0, 0.0, 0.0]
+    assert simulated['publish_tf'] is False  # no tf2 unless the launch file finds it
+    with_tf = bringup.monitoring_nodes(resolve_arguments(MAZE_ARGUMENTS, {}), tf=True)[0]
+    assert (with_tf.parameters['publish_tf'], with_tf.parameters['odom_topic']) == (True, 'odom')
+    real = by_name(maze_nodes({'use_sim_time': 'false'}))['maze_markers'].parameters
+    # the generic robot file: /odom and /scan, maze origin at (-0.3, -0.3) in odom
+    assert (real['pose_topic'], real['odom_topic'], real['scan_topic']) == ('', '/odom', '/scan')
+    assert real['maze_origin_in_odom'] == [-0.3, -0.3, 0.0]
+    assert bringup.monitoring_nodes(resolve_arguments(
+        MAZE_ARGUMENTS, {'use_sim_time': 'false'}), tf=True)[0].parameters['publish_tf'] is False
+    assert [s.name for s in maze_nodes({'world': 'gazebo'})][-2:] == ['maze_markers',
+                                                                      'spike_raster']
+
+
+def test_static_transforms_put_odom_where_the_maze_lies():
+    values = resolve_arguments(MAZE_ARGUMENTS, {})
+    assert bringup.static_transforms(values) == [
+        ('map', 'odom', 0.0, 0.0, 0.0, 0.0), ('base_link', 'laser_link', 0.0, 0.0, 0.2, 0.0)]
+    real = bringup.static_transforms(resolve_arguments(MAZE_ARGUMENTS, {'use_sim_time': 'false'}))
+    assert real == [('map', 'odom', pytest.approx(0.3), pytest.approx(0.3), 0.0,
+                     pytest.approx(0.0))]
+    assert bringup.static_transforms(resolve_arguments(MAZE_ARGUMENTS,
+                                                       {'monitoring': 'false'})) == []
 
 
 def test_each_transfer_function_file_gets_its_own_tf_node():
@@ -148,8 +181,87 @@ def test_arguments_reach_the_node_parameters_with_their_types():
     assert nodes['brain'].parameters['lockstep_timeout_s'] == 3.0
 
 
+def test_record_adds_a_recorder_writing_into_the_run_directory():
+    specs = maze_nodes({'record': 'true', 'run_dir': 'results/x'})
+    recorder = by_name(specs)['mcap_recorder']
+    assert recorder.executable in console_scripts() and recorder.required is False
+    assert recorder.parameters == {'path': os.path.join('results/x', 'recording.mcap'),
+                                   'topics': [''], 'on_error': 'continue'}
+    assert lockstep_lists_are_consistent(specs) == ['world', 'brain', 'tf_node']  # no part
+    chosen = by_name(maze_nodes({'record': 'true', 'record_topics': ' scan, odom ,'}))
+    assert chosen['mcap_recorder'].parameters['topics'] == ['scan', 'odom']
+    assert 'mcap_recorder' not in by_name(maze_nodes({}))
+
+
+def test_live_view_is_off_by_default_and_binds_to_loopback():
+    assert 'live_view' not in by_name(maze_nodes({}))
+    view = by_name(maze_nodes({'live_view': 'true', 'live_view_port': '9001'}))['live_view']
+    assert view.executable in console_scripts() and view.required is False
+    assert view.parameters == {'host': '127.0.0.1', 'port': 9001}
+    with pytest.raises(ValueError, match='live_view_port'):
+        maze_nodes({'live_view': 'true', 'live_view_port': '70000'})
+
+
+def test_every_bringup_builder_the_maze_launch_file_names_exists():
+    """maze.launch.py cannot run here (no ROS 2 launch): check what it takes from bringup."""
+    text = (PKG / 'launch' / 'maze.launch.py').read_text()
+    names = set(re.findall(r'bringup\.(\w+)', text))
+    assert {'recording_nodes', 'live_view_nodes'} <= names
+    assert all(hasattr(bringup, name) for name in names), names
+
+
 @pytest.mark.parametrize('text, expected', [
     ('true', True), ('On', True), ('1', True), ('no', False), ('FALSE', False), (False, False),
 ])
 def test_as_bool_reads_launch_booleans(text, expected):
     assert bringup.as_bool(text) is expected
+
+
+# ---------------------------------------------------------------------- real robots
+
+def test_real_robot_bringup_has_no_world_and_remaps_the_transfer_functions(tmp_path):
+    robot = tmp_path / 'robot.yaml'
+    robot.write_text('remappings: {cmd_vel: /base/cmd_vel, odom: /base/odom}\n'
+                     'maze_origin_in_odom: [1.0, 2.0, 0.5]\nspeed_mps: 0.25\n')
+    nodes = {n.name: n for n in bringup.maze_nodes({'use_sim_time': 'false',
+                                                    'robot': str(robot)})}
+    assert 'world' not in nodes
+    assert nodes['brain'].parameters['use_sim_time'] is False
+    assert 'lockstep' not in nodes['brain'].parameters
+    tf = nodes['tf_node']
+    assert tf.remappings == [('cmd_vel', '/base/cmd_vel'), ('odom', '/base/odom')]
+    assert tf.parameters['walls'] == 'map' and tf.parameters['placement'] == 'drive'
+    assert tf.parameters['maze_origin_in_odom'] == [1.0, 2.0, 0.5]
+    assert tf.parameters['speed_mps'] == 0.25
+
+
+def test_the_shipped_generic_robot_file_is_valid():
+    remappings, parameters = bringup.robot_settings(
+        bringup.default_path('config', 'robots', 'generic_omni.yaml'))
+    assert dict(remappings) == {'cmd_vel': '/cmd_vel', 'odom': '/odom', 'scan': '/scan'}
+    assert 0 < parameters['speed_mps'] <= 1.0
+
+
+def test_simulated_bringup_ignores_the_robot_file():
+    nodes = {n.name: n for n in bringup.maze_nodes({'robot': '/does/not/exist.yaml'})}
+    assert nodes['tf_node'].remappings == []
+    assert 'walls' not in nodes['tf_node'].parameters
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('remappings: {cmd_vel: /x, tf: /tf}', "remappings must map some of"),
+    ('maze_origin_in_odom: [1, 2]', r'maze_origin_in_odom must be \[x_m, y_m, yaw_rad\]'),
+    ('speed_mps: -1', r'speed_mps must be in \(0, 5\]'),
+    ('- a list', 'expected a mapping'),
+    ('remappings: [', 'is not valid YAML'),
+])
+def test_bad_robot_files_say_what_was_expected(tmp_path, text, expected):
+    robot = tmp_path / 'robot.yaml'
+    robot.write_text(text)
+    with pytest.raises(ValueError, match=expected):
+        bringup.maze_nodes({'use_sim_time': 'false', 'robot': str(robot)})
+
+
+def test_a_missing_robot_file_is_named():
+    with pytest.raises(ValueError, match='robot file /nope.yaml: No such file'):
+        bringup.maze_nodes({'use_sim_time': 'false', 'robot': '/nope.yaml'})

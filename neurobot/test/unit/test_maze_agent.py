@@ -397,3 +397,79 @@ def test_random_walk_reaches_the_goal_and_is_reproducible():
     assert random_walk_steps(MAZE, MAZE.goal_cell, np.random.default_rng(0)) == 0
     assert random_walk_steps(MAZE, MAZE.start_cells[0], np.random.default_rng(0),
                              max_steps=2) == 2
+
+
+# ---------------------------------------------------------------------- real-robot modes
+
+def test_config_rejects_unknown_wall_and_placement_modes():
+    with pytest.raises(ValueError, match="walls must be one of \\('physical', 'map'\\)"):
+        AgentConfig(walls='bumper')
+    with pytest.raises(ValueError, match='placement must be one of'):
+        AgentConfig(placement='magic')
+
+
+def test_drive_placement_drives_the_robot_to_the_start_cell_along_free_cells():
+    """No teleport: from where the robot stands it drives a shortest path, never through a wall."""
+    agent = make_agent(seed=3, placement='drive', walls='map')
+    world = FakeWorld()
+    world.pose = centre(MAZE.goal_cell)  # the robot happens to stand on the goal
+    visited, placements = [], []
+    for round_ in range(400):
+        commands = agent.on_round(round_, world.pose, world.touched, NO_SPIKES, NO_SPIKES)
+        placements.append(commands.place_robot)
+        world.apply(commands)
+        if agent.phase == 'decide':
+            break
+        assert agent.phase == 'transit'
+        assert not commands.reset_brain, 'the brain is not consulted on the way'
+        world.step()
+        assert not world.touched, f'drove into a wall at {world.pose}'
+        visited.append(MAZE.world_to_cell(*world.pose[:2]))
+    else:
+        raise AssertionError('never arrived at the start cell')
+    assert placements == [None] * len(placements), 'drive placement never teleports'
+    start = agent.cells[0]
+    assert start in MAZE.start_cells
+    assert MAZE.world_to_cell(*world.pose[:2]) == start
+    # every cell on the way is a neighbour of the previous one: a path through open walls
+    path = [MAZE.goal_cell] + [c for i, c in enumerate(visited) if i == 0 or c != visited[i - 1]]
+    path = [c for i, c in enumerate(path) if i == 0 or c != path[i - 1]]
+    assert all(b in MAZE.neighbours(a) for a, b in zip(path, path[1:])), path
+    assert len(path) - 1 == len(MAZE.path_between(MAZE.goal_cell, start)) - 1
+    assert commands.reset_brain and commands.place_rates_hz.max() > 0, 'the episode begins'
+
+
+def test_map_walls_end_the_episode_at_the_decision_without_driving():
+    agent = make_agent(walls='map')
+    first = agent.on_round(0, (0.0, 0.0, 0.0), False, NO_SPIKES, NO_SPIKES)
+    start = first.place_robot
+    group = into_a_wall(start)
+    decision = agent.on_round(1, centre(start), False, spikes_for(group), NO_SPIKES)
+    record = agent.records[-1]
+    assert (record.outcome, record.moves, record.cells) == ('wall', 1, [start])
+    assert record.total_reward == AgentConfig().learning.wall_reward
+    # the next episode starts at once; the robot was never sent towards the wall
+    assert decision.place_robot in MAZE.start_cells and decision.reset_brain
+    assert decision.twist == (0.0, 0.0, 0.0)
+    assert decision.set_weights is not None, 'the wall is learned from'
+
+
+def test_path_between_is_a_shortest_path_through_open_walls():
+    for start in MAZE.start_cells:
+        path = MAZE.path_between(start, MAZE.goal_cell)
+        assert path[0] == start and path[-1] == MAZE.goal_cell
+        assert len(path) - 1 == MAZE.shortest_path_length(start)
+        assert all(b in MAZE.neighbours(a) for a, b in zip(path, path[1:]))
+    assert MAZE.path_between((0, 0), (0, 0)) == [(0, 0)]
+    with pytest.raises(ValueError, match='outside|row'):
+        MAZE.path_between((0, 0), (9, 9))
+
+
+def test_pose_in_maze_undoes_the_maze_origin_in_odometry():
+    from neurobot.maze_agent import pose_in_maze
+    origin = (1.0, 2.0, math.pi / 2)  # maze x axis points along odometry +y
+    # one metre along the maze's x axis from its origin, heading along it
+    x, y, yaw = pose_in_maze((1.0, 3.0, math.pi / 2), origin)
+    assert (x, y, yaw) == pytest.approx((1.0, 0.0, 0.0), abs=1e-12)
+    assert pose_in_maze((5.0, -1.0, 0.3), (0.0, 0.0, 0.0)) == (5.0, -1.0, 0.3)
+    assert pose_in_maze((0.0, 0.0, -3.0), (0.0, 0.0, 1.0))[2] == pytest.approx(2 * math.pi - 4.0)

@@ -94,3 +94,16 @@ def test_summary_gives_medians_over_rounds_and_per_participant():
     assert summary['world_ms'] == pytest.approx(50.0)
     assert summary['brain_ms'] == pytest.approx(80.0)
     assert summary['tf_ms'] == pytest.approx(20.0)
+
+
+def test_brain_step_reports_give_medians_and_new_overruns_since_the_last_report():
+    from neurobot.round_timing import BrainStepTimer
+    timer = BrainStepTimer()
+    assert timer.on_step(0, 20.0, 1.0, 2.0, 0, report=False) is None
+    assert timer.on_step(1, 20.0, 3.0, 30.0, 1, report=False) is None
+    report = timer.on_step(2, 20.0, 2.0, 25.0, 2, report=True)
+    assert (report.step, report.steps, report.overruns, report.new_overruns) == (2, 3, 2, 2)
+    assert (report.nest_ms, report.total_ms) == (2.0, 25.0)
+    report = timer.on_step(3, 20.0, 1.0, 3.0, 2, report=True)
+    assert (report.steps, report.new_overruns, report.total_ms) == (1, 0, 3.0)
+    assert timer.summary() == {'steps': 4, 'overruns': 2, 'nest_ms': 1.5, 'total_ms': 14.0}
