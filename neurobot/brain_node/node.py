@@ -166,7 +166,8 @@ class BrainNode(Node):
         else:
             period_s = max(min(self.brain.step_ms / 1e3 * WALL_POLL_FRACTION, WALL_POLL_MAX_S),
                            1e-4)
-            self._pacer = WallClockPacer(self.brain.step_ms, time.monotonic_ns())
+            # the pacer starts with the first timer call: the time until spinning starts
+            # (discovery, logging) is not the first step's, which would count as an overrun
             self._wall_start_ns = self.get_clock().now().nanoseconds
             self.create_timer(period_s, self._on_wall_timer, callback_group=self._nest_group)
             mode = 'on wall-clock time'
@@ -199,6 +200,8 @@ class BrainNode(Node):
 
     def _on_wall_timer(self):
         now = time.monotonic_ns()
+        if self._pacer is None:
+            self._pacer = WallClockPacer(self.brain.step_ms, now)
         if not self._pacer.step_due(now):
             return
         start = time.perf_counter()

@@ -87,8 +87,8 @@ def maze_experiment(actions, places, odom, contacts, state, brain, world, params
         start(state, brain, params, log)
     agent, run = state['agent'], state['run']
     # rounds from the brain step's own stamp (end of the step): on simulated time it is
-    # the round's time; on wall-clock time steps are stamped exactly step_ms apart, which
-    # arrival times are not
+    # the round's end; on wall-clock time it is one stamp per step, about step_ms apart,
+    # while arrival times can bunch up (the agent only needs rounds to increase)
     stamp_s = actions.header.stamp.sec + actions.header.stamp.nanosec * 1e-9
     round_ = int(round(stamp_s * 1000.0 / float(params['step_ms'])))
     pose = (0.0, 0.0, 0.0)

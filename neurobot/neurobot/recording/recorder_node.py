@@ -71,6 +71,7 @@ class McapRecorder(Node):
                              f'got {compression!r}')
         self.failure = None
         self.file = None
+        self.recording = False  # False again after the first error: it is reported once
         self._error = None
         self._sim_time = bool(self.get_parameter('use_sim_time').value)
         self._clock = self.get_clock()
@@ -84,13 +85,14 @@ class McapRecorder(Node):
         except RecordingError as error:
             self._fail(error)
             return
+        self.recording = True
         self.get_logger().info(f'recording to {path}')
         self.subscriber = make_subscriber(self, self._on_topic, self._on_message)
-        if self.file is None:  # failed on a topic of the first scan, before the line above
+        if not self.recording:  # failed on a topic of the first scan, before the line above
             self.subscriber.stop()
 
     def _on_topic(self, topic, type_name, definition):
-        if self.file is None:
+        if not self.recording:
             return
         try:
             self.file.add_topic(topic, type_name, definition)
@@ -98,8 +100,8 @@ class McapRecorder(Node):
             self._fail(error)
 
     def _on_message(self, topic, data):
-        if self.file is None:
-            return
+        if not self.recording:
+            return  # (a message queued before an error stopped the subscriptions)
         now_ns = self._clock.now().nanoseconds if self._sim_time else time.time_ns()
         try:
             self.file.write(topic, data, now_ns)
@@ -108,6 +110,7 @@ class McapRecorder(Node):
 
     def _fail(self, error):
         """Stop recording after an error: report it once, as on_error says."""
+        self.recording = False
         self._error = error
         subscriber = getattr(self, 'subscriber', None)
         if subscriber is not None:

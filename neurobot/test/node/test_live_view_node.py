@@ -56,6 +56,45 @@ def spikes(step):
     return msg
 
 
+class FoxgloveClient:
+    """A minimal Foxglove WebSocket client: subscribes to the channels of some topics and
+    collects (topic, log time, payload) of the binary message frames."""
+
+    def __init__(self, ws, topics):
+        self.ws = ws
+        self.topics = set(topics)
+        self.channels = {}  # subscription id -> advertised channel
+        self.messages = []  # (topic, log_time_ns, payload)
+
+    def count(self, topic):
+        return sum(1 for t, _, _ in self.messages if t == topic)
+
+    def poll(self, seconds):
+        """Handle every frame that arrives within ``seconds``."""
+        end = time.monotonic() + seconds
+        while (remaining := end - time.monotonic()) > 0:
+            try:
+                frame = self.ws.recv(timeout=remaining)
+            except TimeoutError:
+                return
+            if isinstance(frame, bytes):
+                opcode, subscription, log_time = struct.unpack_from('<BIQ', frame)
+                assert opcode == MESSAGE_DATA
+                self.messages.append((self.channels[subscription]['topic'], log_time,
+                                      frame[13:]))
+                continue
+            message = json.loads(frame)
+            if message['op'] != 'advertise':
+                continue
+            for channel in message['channels']:
+                taken = {c['topic'] for c in self.channels.values()}
+                if channel['topic'] in self.topics and channel['topic'] not in taken:
+                    subscription = len(self.channels) + 1
+                    self.channels[subscription] = channel
+                    self.ws.send(json.dumps({'op': 'subscribe', 'subscriptions': [
+                        {'id': subscription, 'channelId': channel['id']}]}))
+
+
 def test_live_view_streams_the_cdr_of_published_messages(ros_domain, tmp_path):
     view = NodeProcess('live_view', '-p', 'port:=0', '-p', 'scan_period_s:=0.2',
                        '-p', 'exclude:=[/rosout, /parameter_events]', log_dir=tmp_path)
@@ -63,75 +102,51 @@ def test_live_view_streams_the_cdr_of_published_messages(ros_domain, tmp_path):
     chatter = client.node.create_publisher(String, 'chatter', qos.RELIABLE)
     spikes_pub = client.node.create_publisher(PopulationSpikes, 'brain/actions/spikes',
                                               qos.BRAIN_OUTPUT)
-    types = {'/chatter': String, '/brain/actions/spikes': PopulationSpikes}
-    published = {topic: [] for topic in types}
-    channels, frames = {}, []
+    start_ns = time.time_ns()
     try:
         port = served_port(view)
         with connect(f'ws://127.0.0.1:{port}', subprotocols=[SUBPROTOCOL]) as ws:
             assert ws.subprotocol == SUBPROTOCOL
-            subscribed = set()
-            count, end = 0, time.monotonic() + 30
-            per_subscription = {}
+            fox = FoxgloveClient(ws, ['/chatter', '/brain/actions/spikes'])
+            step, end = 0, time.monotonic() + 30
             while time.monotonic() < end and not (
-                    len(per_subscription) == 2 and min(per_subscription.values()) >= 20):
-                text = f'message {count}'
-                chatter.publish(String(data=text))
-                spikes_pub.publish(spikes(count))
-                published['/chatter'].append(String(data=text))
-                published['/brain/actions/spikes'].append(spikes(count))
-                count += 1
-                try:
-                    frame = ws.recv(timeout=0.05)
-                except TimeoutError:
-                    continue
-                if isinstance(frame, bytes):
-                    frames.append(frame)
-                    subscription = struct.unpack_from('<I', frame, 1)[0]
-                    per_subscription[subscription] = per_subscription.get(subscription, 0) + 1
-                    continue
-                message = json.loads(frame)
-                if message['op'] == 'advertise':
-                    for channel in message['channels']:
-                        if channel['topic'] in published and channel['topic'] not in subscribed:
-                            subscription = len(channels) + 1
-                            channels[subscription] = channel
-                            subscribed.add(channel['topic'])
-                            ws.send(json.dumps({'op': 'subscribe', 'subscriptions': [
-                                {'id': subscription, 'channelId': channel['id']}]}))
+                    fox.count('/chatter') >= 20 and fox.count('/brain/actions/spikes') >= 20):
+                chatter.publish(String(data=f'message {step}'))
+                spikes_pub.publish(spikes(step))
+                step += 1
+                fox.poll(0.02)  # ~50 messages per second and topic
         assert view.alive(), view.output()
     finally:
         code = view.stop()
         client.close()
     assert code == 0, view.output()
-    assert {c['topic'] for c in channels.values()} == set(published), view.output()
-    for channel in channels.values():
+    assert {c['topic'] for c in fox.channels.values()} == set(fox.topics), view.output()
+    for channel in fox.channels.values():
         assert channel['encoding'] == 'cdr' and channel['schemaEncoding'] == 'ros2msg'
-    assert len(frames) >= 40
-    seen = {topic: [] for topic in published}
-    payloads = {}
-    start_ns = time.time_ns() - 120 * 10**9
-    for frame in frames:
-        opcode, subscription, log_time = struct.unpack_from('<BIQ', frame)
-        assert opcode == MESSAGE_DATA and start_ns < log_time <= time.time_ns()
-        topic = channels[subscription]['topic']
-        payload = frame[13:]
-        message = deserialize_message(payload, types[topic])
-        assert message in published[topic], (topic, payload)
-        seen[topic].append(published[topic].index(message))
-        payloads.setdefault(topic, payload)
+    assert fox.count('/chatter') >= 20 and fox.count('/brain/actions/spikes') >= 20, (
+        step, view.output())
+    seen = {'/chatter': [], '/brain/actions/spikes': []}
+    for topic, log_time, payload in fox.messages:
+        assert start_ns < log_time <= time.time_ns()
         if topic == '/chatter':
-            assert payload == cdr(message)  # the very bytes the publisher sent
+            message = deserialize_message(payload, String)
+            number = int(message.data.split()[1])
+            assert payload == cdr(String(data=f'message {number}'))  # the very bytes sent
+        else:
+            message = deserialize_message(payload, PopulationSpikes)
+            number = message.step
+            assert message == spikes(number)
+        seen[topic].append(number)
     for topic, order in seen.items():
-        assert order and order == sorted(order), topic  # in publishing order
+        assert order == sorted(order) and len(set(order)) == len(order), topic
     # the advertised schema decodes the payload without ROS (what Foxglove does)
-    spikes_channel = next(c for c in channels.values() if c['topic'] == '/brain/actions/spikes')
-    assert spikes_channel['schemaName'] == 'neurobot_interfaces/msg/PopulationSpikes'
-    decode = generate_dynamic(spikes_channel['schemaName'],
-                              spikes_channel['schema'])[spikes_channel['schemaName']]
-    step = seen['/brain/actions/spikes'][0]
-    decoded = decode(payloads['/brain/actions/spikes'])
-    assert decoded.step == step and list(decoded.spike_neurons) == [0, 2, 2]
+    channel = next(c for c in fox.channels.values() if c['topic'] == '/brain/actions/spikes')
+    assert channel['schemaName'] == 'neurobot_interfaces/msg/PopulationSpikes'
+    decode = generate_dynamic(channel['schemaName'], channel['schema'])[channel['schemaName']]
+    payload = next(p for t, _, p in fox.messages if t == '/brain/actions/spikes')
+    decoded = decode(payload)
+    assert decoded.step == seen['/brain/actions/spikes'][0]
+    assert list(decoded.spike_neurons) == [0, 2, 2]
 
 
 def test_non_loopback_host_is_refused_unless_allowed(ros_domain, tmp_path):
