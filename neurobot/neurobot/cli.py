@@ -108,6 +108,11 @@ def maze(args) -> int:
         return 2
     run = RunDirectory(args.run_dir)
     run.logs.mkdir(parents=True, exist_ok=True)
+    if args.evaluate_only:
+        # evaluate with what the run was trained with (maze, brain, ...) unless told otherwise
+        trained = {k: v for k, v in run.load_arguments().items()
+                   if k not in ('mode', 'resume', 'episodes', 'run_dir')}
+        given = {**trained, **given}
     given.update(run_dir=str(run.path.resolve()), seed=str(args.seed),
                  episodes=str(args.episodes))
     configure_local_dds()
@@ -140,6 +145,7 @@ def maze(args) -> int:
                 time.sleep(0.5)
             bar.close()
 
+        run.save_arguments({k: v for k, v in given.items() if k not in ('mode', 'resume')})
         print(f'training {args.episodes} episodes (nodes log to {log_path})')
         code = _launch_quiet(given, log_path, progress)
         if code != 0:
@@ -173,7 +179,10 @@ def maze_plots(args) -> int:
     from neurobot.maze_agent import AgentConfig
     from neurobot.maze_plots import plot_run
     from neurobot.world.maze import Maze
-    maze_model = Maze.from_yaml(args.maze)
+    from neurobot.maze_results import RunDirectory
+    maze_file = args.maze or RunDirectory(args.run_dir).load_arguments().get(
+        'maze', bringup.default_path('config', 'mazes', 'default.yaml'))
+    maze_model = Maze.from_yaml(maze_file)
     for png in plot_run(args.run_dir, maze_model, AgentConfig().max_moves):
         print(f'figure: {png}')
     return 0
@@ -204,8 +213,8 @@ def main(argv=None) -> int:
     eval_parser.set_defaults(run=maze, evaluate_only=True, episodes=0)
     plots_parser = commands.add_parser('maze-plots', help='draw the figures of a run')
     plots_parser.add_argument('--run-dir', default='results/maze')
-    plots_parser.add_argument('--maze', default=bringup.default_path('config', 'mazes',
-                                                                     'default.yaml'))
+    plots_parser.add_argument('--maze', default=None,
+                              help='maze YAML (default: the one the run was trained on)')
     plots_parser.set_defaults(run=maze_plots)
     from neurobot.analysis.commands import add_parsers as add_recording_parsers
     add_recording_parsers(commands, bringup.default_path('config', 'mazes', 'default.yaml'))

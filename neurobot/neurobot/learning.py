@@ -94,7 +94,8 @@ class RSTDPParameters:
         critic_trace_decay: lambda of the critic's TD(lambda) trace.
 
     The defaults are those that learn the default maze in 100 episodes on the offline
-    bench (bench/maze_offline.py, seeds 1-8).
+    bench (bench/maze_offline.py, seeds 1-20: greedy steps / shortest path 1.20x on
+    average; the usual miss is start (2, 1) keeping the 11-move route it found first).
     """
 
     learning_rate: float = 0.15  # nA per unit delta, normalised eligibility
@@ -102,7 +103,9 @@ class RSTDPParameters:
     a_minus: float = 0.5
     tau_plus_ms: float = 20.0
     tau_minus_ms: float = 20.0
-    trace_decay: float = 0.7
+    trace_decay: float = 0.85  # a goal reaches the first moves of a 5-move route with
+    # 0.85^4 = 0.52 of its weight (0.24 at 0.7): one success down a rarely taken route counts
+    # more; offline seeds 1-20: mean 1.20x (worst 1.39x) against 1.24x (worst 1.87x) at 0.7
     goal_reward: float = 1.0
     wall_reward: float = -1.0
     step_reward: float = 0.0  # a step cost with gamma < 1 reinforces two-cell loops,

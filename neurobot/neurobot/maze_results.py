@@ -57,7 +57,23 @@ class RunDirectory:
         self.trajectories = self.path / 'trajectories.jsonl'
         self.checkpoint = self.path / 'checkpoint.npz'
         self.evaluation_csv = self.path / 'evaluation.csv'
+        self.arguments_json = self.path / 'arguments.json'
         self.logs = self.path / 'logs'
+
+    # ------------------------------------------------------------------ arguments
+
+    def save_arguments(self, arguments: dict):
+        """Keep the launch arguments of the training, for evaluation and plots later."""
+        text = json.dumps({k: str(v) for k, v in sorted(arguments.items())}, indent=1)
+        tmp = self.arguments_json.with_suffix('.tmp')
+        tmp.write_text(text + '\n')
+        os.replace(tmp, self.arguments_json)
+
+    def load_arguments(self) -> dict:
+        """The launch arguments the run was trained with ({} if unknown)."""
+        if not self.arguments_json.exists():
+            return {}
+        return json.loads(self.arguments_json.read_text())
 
     # ------------------------------------------------------------------ training
 

@@ -83,6 +83,13 @@ def test_the_robot_learns_the_small_maze_well_beyond_chance(ros_domain, tmp_path
     episodes_done, weights, _, _ = run.load_checkpoint()
     assert episodes_done == EPISODES and np.isfinite(weights).all()
 
+    # evaluating again later needs only the run directory (it knows its maze): same result
+    evaluation = run.read_evaluation()
+    again = subprocess.run([str(NEUROBOT), 'maze-eval', '--run-dir', str(run.path)],
+                           capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert run.read_evaluation() == evaluation
+
 
 def test_an_interrupted_run_resumes_from_its_checkpoint(ros_domain, tmp_path):
     run = RunDirectory(tmp_path / 'run')
