@@ -6,10 +6,12 @@ everything (a late subscriber needs transient local durability and a depth of at
 2, one array from each publisher; config/neurobot.rviz asks for 10):
 
 - once at start: walls, start cells and goal (neurobot.monitoring.markers.maze_markers);
-- on every pose, scan or place-cell spike message: the robot, the trajectory of the
-  current episode (cleared when the robot jumps, see markers.Trajectory), the lidar
-  hits as points and one square per cell coloured by its place cells' rate in the
-  last brain step.
+- at most ``update_rate_hz`` times per second of wall time (10), when a pose, scan or
+  place-cell spike message changed something: the robot, the trajectory of the current
+  episode (cleared when the robot jumps, see markers.Trajectory), the lidar hits as
+  points and one square per cell coloured by its place cells' rate in the last brain
+  step. (Rebuilding them for every message cost the 30x-real-time lockstep loop more
+  than half its speed on two cores; rviz draws at screen rate anyway.)
 
 Everything is drawn in the maze frame, so rviz needs no tf (the pip-installed ROS 2
 here has no tf2).
@@ -23,7 +25,7 @@ displays work too (the launch file adds the static map -> odom and base_link ->
 laser_link transforms).
 
 Parameters: maze, frame_id, pose_topic, odom_topic, maze_origin_in_odom, scan_topic,
-places_topic, max_rate_hz, jump_speed_mps, trajectory_max_points, robot_radius_m,
+places_topic, max_rate_hz, update_rate_hz, jump_speed_mps, trajectory_max_points, robot_radius_m,
 lidar_height_m, publish_tf.
 """
 
@@ -121,6 +123,9 @@ class MarkersNode(Node):
                 IntegerRange(from_value=2, to_value=1_000_000, step=1)], **ro))
         number('robot_radius_m', 0.2, 'Radius of the robot marker, m', 0.0, 10.0)
         number('lidar_height_m', 0.2, 'Height of the scan points, m', 0.0, 10.0)
+        number('update_rate_hz', 10.0, 'Most dynamic-marker updates per second of wall time: '
+               'rviz needs no more, and a lockstep run at 30x real time would otherwise '
+               'rebuild the markers for every pose and scan', 0.1, 1000.0)
         self.declare_parameter('publish_tf', False, ParameterDescriptor(
             description='Broadcast odom -> base_link from odom_topic (needs tf2_ros)', **ro))
         value = lambda name: self.get_parameter(name).value  # noqa: E731
@@ -140,7 +145,7 @@ class MarkersNode(Node):
         self._pose = None  # (stamp, x, y, yaw)
         self._scan = None
         self._activity = None  # markers of the last place-cell step
-        self._stamp = None
+        self._pending_stamp = None  # stamp of the newest unpublished change
 
         # Two publishers on one topic, both transient local: a late rviz gets the
         # static maze and the latest dynamic state (a volatile subscriber matches too).
@@ -165,6 +170,8 @@ class MarkersNode(Node):
                                      qos.BRAIN_OUTPUT)
         self._static_pub.publish(MarkerArray(markers=[
             to_marker(spec, self.frame_id) for spec in core.maze_markers(self.maze)]))
+        # inputs only update the state; a wall-clock timer publishes it when it changed
+        self.create_timer(1.0 / float(value('update_rate_hz')), self._publish_pending)
         self.get_logger().info(
             f'maze {self.maze.name!r}: markers on {self._static_pub.topic_name} in frame '
             f'{self.frame_id!r}; robot from {value("pose_topic") or value("odom_topic") or "-"}, '
@@ -248,6 +255,12 @@ class MarkersNode(Node):
         return specs
 
     def _publish(self, stamp):
+        self._pending_stamp = stamp
+
+    def _publish_pending(self):
+        if self._pending_stamp is None:
+            return
+        stamp, self._pending_stamp = self._pending_stamp, None
         self._dynamic_pub.publish(MarkerArray(markers=[
             to_marker(spec, self.frame_id, stamp) for spec in self.dynamic_markers()]))
 
