@@ -14,6 +14,14 @@ from rclpy.executors import SingleThreadedExecutor
 VENV_BIN = Path(sys.executable).parent
 
 
+def clock(ns: int):
+    """A rosgraph_msgs/Clock at ``ns`` nanoseconds (for driving /clock from a test)."""
+    from rosgraph_msgs.msg import Clock
+    msg = Clock()
+    msg.clock.sec, msg.clock.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
+    return msg
+
+
 class NodeProcess:
     """A neurobot console script started as its own process, output captured to a file."""
 

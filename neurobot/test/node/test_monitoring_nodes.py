@@ -20,7 +20,7 @@ from neurobot.paths import share_path
 from neurobot.world.maze import Maze
 from neurobot_interfaces.msg import PopulationSpikes
 from neurobot_interfaces.srv import DescribeBrain
-from ros_helpers import NodeProcess, RosClient
+from ros_helpers import NodeProcess, RosClient, clock
 
 pytestmark = pytest.mark.node
 
@@ -32,12 +32,6 @@ MAZE = Maze.from_yaml(share_path('config', 'mazes', 'default.yaml'))
 # what rviz asks for (config/neurobot.rviz): also gets the arrays sent before it matched
 LATE_JOINER = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE,
                          durability=DurabilityPolicy.TRANSIENT_LOCAL)
-
-
-def clock(ns):
-    msg = Clock()
-    msg.clock.sec, msg.clock.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
-    return msg
 
 
 def stamp_ms(stamp):

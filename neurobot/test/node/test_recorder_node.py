@@ -22,7 +22,7 @@ from neurobot import qos
 from neurobot.recording.mcap_file import complete_records
 from neurobot_interfaces.msg import BrainStep, PopulationSpikes
 from neurobot_interfaces.srv import DescribeBrain
-from ros_helpers import VENV_BIN, NodeProcess, RosClient
+from ros_helpers import NodeProcess, RosClient, VENV_BIN, clock
 
 pytestmark = pytest.mark.node
 
@@ -30,12 +30,6 @@ MS = 1_000_000  # ns
 BRAIN_TOPICS = {'/brain/neurons/spikes': PopulationSpikes, '/brain/drive/spikes': PopulationSpikes,
                 '/brain/step': BrainStep}
 STEPS = 10
-
-
-def clock(ns):
-    msg = Clock()
-    msg.clock.sec, msg.clock.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
-    return msg
 
 
 def wait_for_recorder(client, topics, timeout=20.0):

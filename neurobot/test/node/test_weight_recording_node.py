@@ -11,17 +11,11 @@ from rosgraph_msgs.msg import Clock
 from brain_node.weight_recorder import read_weight_file
 from neurobot_interfaces.msg import BrainStep
 from neurobot_interfaces.srv import DescribeBrain, GetWeights, SetWeights
-from ros_helpers import NodeProcess, RosClient
+from ros_helpers import NodeProcess, RosClient, clock
 
 pytestmark = pytest.mark.node
 
 MS = 1_000_000  # ns
-
-
-def clock(ns):
-    msg = Clock()
-    msg.clock.sec, msg.clock.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
-    return msg
 
 
 class Driver:
