@@ -12,17 +12,6 @@ nothing here relies on them).
 """
 
 import time
-import os as _os, atexit as _atexit
-_TRACE = [] if _os.environ.get('NB_TRACE') else None
-def _t(*ev):
-    if _TRACE is not None:
-        _TRACE.append((time.monotonic_ns(),) + ev)
-if _TRACE is not None:
-    def _dump():
-        import json
-        with open(_os.environ['NB_TRACE'] + f'.{_os.getpid()}.json', 'w') as f:
-            json.dump(_TRACE, f)
-    _atexit.register(_dump)
 
 from builtin_interfaces.msg import Time
 from neurobot_interfaces.msg import LockstepDone
@@ -190,7 +179,6 @@ class LockstepParticipant:
 
     def received(self, topic_name: str):
         """Call from an input callback after storing the message."""
-        _t(self.name, 'recv', topic_name, self.next_round)
         self.barrier.on_message(topic_name)
         self.poll()
 
@@ -209,7 +197,6 @@ class LockstepParticipant:
         self.poll()
 
     def _on_done(self, msg):
-        _t(self.name, 'done_in', msg.participant, msg.round)
         if msg.participant == self.name:
             return
         self.barrier.on_done(msg.participant, msg.round, dict(zip(msg.topics, msg.counts)),
@@ -220,11 +207,9 @@ class LockstepParticipant:
         """Run every round that is ready now."""
         while self._started and not self.failure and self.barrier.ready_for(self.next_round):
             round_ = self.next_round
-            _t(self.name, 'start', '', round_)
             start = time.perf_counter()
             self.run_round(round_)
             self.compute_ms = (time.perf_counter() - start) * 1e3
-            _t(self.name, 'end', '', round_)
             self.barrier.finish(round_)
             self.next_round += 1
             self._announce(round_)
@@ -240,7 +225,6 @@ class LockstepParticipant:
         msg.topics = list(self.published)
         msg.counts = list(self.published.values())
         self._publisher.publish(msg)
-        _t(self.name, 'done_out', '', round_)
 
     def _check_timeout(self):
         if not self._started or self._waiting_since is None or self.failure:

@@ -210,8 +210,6 @@ class TransferFunctionNode(Node):
         return self.get_clock().now().nanoseconds
 
     def _on_message(self, topic, msg):
-        from neurobot.lockstep_participant import _t
-        _t('tf_node', 'cb_in', topic, 0)
         self.runner.on_message(topic, msg)
         # asynchronous functions (and every function outside lockstep) run on arrival
         self._publish(self.runner.run_pending(self._now_ns(),
