@@ -144,21 +144,6 @@ def random_walk_steps(maze, start, rng, max_steps=10_000) -> int:
     return steps
 
 
-def pose_in_maze(pose, maze_origin_in_odom) -> tuple:
-    """A pose in the robot's odometry frame, in the maze frame.
-
-    Args:
-        pose: (x_m, y_m, yaw_rad) in the odometry frame.
-        maze_origin_in_odom: (x_m, y_m, yaw_rad) of the maze origin (its outer south-west
-            corner, x along the south wall) in the odometry frame.
-    """
-    ox, oy, oyaw = (float(v) for v in maze_origin_in_odom)
-    dx, dy = pose[0] - ox, pose[1] - oy
-    cos_o, sin_o = math.cos(oyaw), math.sin(oyaw)
-    yaw = math.atan2(math.sin(pose[2] - oyaw), math.cos(pose[2] - oyaw))
-    return (cos_o * dx + sin_o * dy, -sin_o * dx + cos_o * dy, yaw)
-
-
 class MazeAgent:
     """Runs training (or evaluation) episodes, one round at a time.
 

@@ -19,7 +19,6 @@ the maze origin in the robot's odometry frame). The ``contacts`` input only exis
 simulation; on a real robot it never arrives and walls come from the maze file.
 """
 
-import math
 import time
 
 import numpy as np
@@ -27,19 +26,14 @@ from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 from neurobot_interfaces.msg import Contacts, PopulationInput, PopulationSpikes
 
-from neurobot.maze_agent import AgentConfig, MazeAgent, pose_in_maze
+from neurobot.maze_agent import AgentConfig, MazeAgent
 from neurobot.maze_results import RunDirectory
 from neurobot.world.maze import Maze
+from neurobot.world.planar import odom_to_maze, yaw_of_quaternion
 from tf_nodes.api import Input, Output, transfer_function
 
 PROJECTION = 'places_to_actions'
 ACTION_GROUP_SIZE = 10  # neurons per direction in brains/maze_brain.py
-
-
-def yaw_of(quaternion) -> float:
-    """Heading (rad) of a planar orientation quaternion."""
-    q = quaternion
-    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
 
 
 def start(state, brain, params, log):
@@ -94,9 +88,9 @@ def maze_experiment(actions, places, odom, contacts, state, brain, world, params
     pose = (0.0, 0.0, 0.0)
     if odom is not None:
         p = odom.pose.pose
-        pose = (p.position.x, p.position.y, yaw_of(p.orientation))
+        pose = (p.position.x, p.position.y, yaw_of_quaternion(p.orientation))
         if 'maze_origin_in_odom' in params:  # a real robot: odometry starts where it booted
-            pose = pose_in_maze(pose, params['maze_origin_in_odom'])
+            pose = odom_to_maze(*pose, params['maze_origin_in_odom'])
     touched = any(c.touched for c in contacts)
     commands = agent.on_round(
         round_, pose, touched,

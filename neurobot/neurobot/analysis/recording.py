@@ -37,6 +37,8 @@ import re
 
 import numpy as np
 
+from neurobot.world.planar import yaw_of_quaternion
+
 _log = logging.getLogger(__name__)
 
 NS_PER_MS = 1_000_000
@@ -56,11 +58,6 @@ def normalise_topic(topic: str) -> str:
 
 def stamp_ns(header) -> int:
     return int(header.stamp.sec) * 1_000_000_000 + int(header.stamp.nanosec)
-
-
-def yaw_of(q) -> float:
-    """Heading (rad) of a planar orientation quaternion."""
-    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
 
 
 @dataclass
@@ -393,13 +390,13 @@ class _Collector:
         elif name == self.odom_topic:
             p, v = msg.pose.pose, msg.twist.twist
             self.odom.append((stamp_ns(msg.header), p.position.x, p.position.y,
-                              yaw_of(p.orientation), v.linear.x, v.linear.y, v.angular.z))
+                              yaw_of_quaternion(p.orientation), v.linear.x, v.linear.y, v.angular.z))
             self.reference.append((key, self.odom[-1][0]))
         elif name == self.pose_topic:
             p = msg.pose
             nan = math.nan
             self.pose.append((stamp_ns(msg.header), p.position.x, p.position.y,
-                              yaw_of(p.orientation), nan, nan, nan))
+                              yaw_of_quaternion(p.orientation), nan, nan, nan))
             self.reference.append((key, self.pose[-1][0]))
         elif name == self.command_topic:
             stamped = hasattr(msg, 'header') and hasattr(msg, 'twist')

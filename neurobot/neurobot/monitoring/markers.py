@@ -34,6 +34,8 @@ import math
 
 import numpy as np
 
+from neurobot.world.planar import odom_to_maze  # noqa: F401 (part of this module's API)
+
 CUBE, CYLINDER, ARROW, LINE_STRIP, POINTS = 'cube', 'cylinder', 'arrow', 'line_strip', 'points'
 SHAPES = (CUBE, CYLINDER, ARROW, LINE_STRIP, POINTS)
 
@@ -173,16 +175,6 @@ def scan_marker(x_m, y_m, yaw_rad, angle_min_rad, angle_increment_rad, ranges_m,
     return MarkerSpec('scan', 0, POINTS, scale_m=(SCAN_POINT_M, SCAN_POINT_M, 0.0),
                       color=SCAN_COLOR,
                       points_m=tuple((float(x), float(y), z_m) for x, y in zip(xs, ys)))
-
-
-def odom_to_maze(x_m, y_m, yaw_rad, maze_origin_in_odom=(0.0, 0.0, 0.0)) -> tuple:
-    """A pose in the odometry frame -> the maze frame, given where the maze's origin lies
-    in odom (``[x_m, y_m, yaw_rad]``, as in the robot files of config/robots/)."""
-    x0, y0, yaw0 = (float(v) for v in maze_origin_in_odom)
-    dx, dy = x_m - x0, y_m - y0
-    cos0, sin0 = math.cos(yaw0), math.sin(yaw0)
-    yaw = math.atan2(math.sin(yaw_rad - yaw0), math.cos(yaw_rad - yaw0))
-    return (cos0 * dx + sin0 * dy, -sin0 * dx + cos0 * dy, yaw)
 
 
 def maze_in_odom_inverse(maze_origin_in_odom) -> tuple:

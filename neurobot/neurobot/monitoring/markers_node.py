@@ -46,16 +46,12 @@ from neurobot.lockstep_participant import run_node
 from neurobot.monitoring import markers as core
 from neurobot.paths import share_path
 from neurobot.world.maze import Maze
+from neurobot.world.planar import odom_to_maze, yaw_of_quaternion
 from neurobot_interfaces.msg import PopulationSpikes
 
 MARKER_TYPES = {core.CUBE: Marker.CUBE, core.CYLINDER: Marker.CYLINDER, core.ARROW: Marker.ARROW,
                 core.LINE_STRIP: Marker.LINE_STRIP, core.POINTS: Marker.POINTS}
 WARN_THROTTLE_S = 5.0
-
-
-def yaw_of(q) -> float:
-    """Heading (rad) of a planar orientation quaternion."""
-    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
 
 
 def stamp_s(stamp) -> float:
@@ -190,7 +186,7 @@ class MarkersNode(Node):
 
     def _on_pose(self, msg: PoseStamped):
         p = msg.pose
-        self._take_pose(msg.header.stamp, p.position.x, p.position.y, yaw_of(p.orientation))
+        self._take_pose(msg.header.stamp, p.position.x, p.position.y, yaw_of_quaternion(p.orientation))
 
     def _on_odom(self, msg: Odometry):
         if self._tf is not None:
@@ -206,8 +202,8 @@ class MarkersNode(Node):
             self._tf.sendTransform(transform)
         if not self.get_parameter('pose_topic').value:
             p = msg.pose.pose
-            self._take_pose(msg.header.stamp, *core.odom_to_maze(
-                p.position.x, p.position.y, yaw_of(p.orientation), self.maze_origin_in_odom))
+            self._take_pose(msg.header.stamp, *odom_to_maze(
+                p.position.x, p.position.y, yaw_of_quaternion(p.orientation), self.maze_origin_in_odom))
 
     def _take_pose(self, stamp, x, y, yaw):
         if not all(math.isfinite(v) for v in (x, y, yaw)):

@@ -149,6 +149,23 @@ def test_odometry_poses_turn_into_the_maze_frame():
     assert m.maze_in_odom_inverse(origin) == pytest.approx((-2.0, 1.0, -math.pi / 2))
 
 
+def test_odom_to_maze_undoes_the_maze_origin_and_wraps_the_heading():
+    origin = (1.0, 2.0, math.pi / 2)  # maze x axis points along odometry +y
+    # one metre along the maze's x axis from its origin, heading along it
+    x, y, yaw = m.odom_to_maze(1.0, 3.0, math.pi / 2, origin)
+    assert (x, y, yaw) == pytest.approx((1.0, 0.0, 0.0), abs=1e-12)
+    assert m.odom_to_maze(5.0, -1.0, 0.3, (0.0, 0.0, 0.0)) == (5.0, -1.0, 0.3)
+    assert m.odom_to_maze(0.0, 0.0, -3.0, (0.0, 0.0, 1.0))[2] == pytest.approx(2 * math.pi - 4.0)
+
+
+@pytest.mark.parametrize('yaw', [0.0, 0.5, math.pi / 2, -2.0, 3.0])
+def test_yaw_of_quaternion_reads_the_heading_of_a_planar_orientation(yaw):
+    from types import SimpleNamespace
+    from neurobot.world.planar import yaw_of_quaternion
+    q = SimpleNamespace(x=0.0, y=0.0, z=math.sin(yaw / 2), w=math.cos(yaw / 2))
+    assert yaw_of_quaternion(q) == pytest.approx(yaw, abs=1e-12)
+
+
 def test_rviz_config_shows_every_marker_namespace_odometry_scan_and_raster(maze):
     import yaml
 

@@ -463,13 +463,3 @@ def test_path_between_is_a_shortest_path_through_open_walls():
     assert MAZE.path_between((0, 0), (0, 0)) == [(0, 0)]
     with pytest.raises(ValueError, match='outside|row'):
         MAZE.path_between((0, 0), (9, 9))
-
-
-def test_pose_in_maze_undoes_the_maze_origin_in_odometry():
-    from neurobot.maze_agent import pose_in_maze
-    origin = (1.0, 2.0, math.pi / 2)  # maze x axis points along odometry +y
-    # one metre along the maze's x axis from its origin, heading along it
-    x, y, yaw = pose_in_maze((1.0, 3.0, math.pi / 2), origin)
-    assert (x, y, yaw) == pytest.approx((1.0, 0.0, 0.0), abs=1e-12)
-    assert pose_in_maze((5.0, -1.0, 0.3), (0.0, 0.0, 0.0)) == (5.0, -1.0, 0.3)
-    assert pose_in_maze((0.0, 0.0, -3.0), (0.0, 0.0, 1.0))[2] == pytest.approx(2 * math.pi - 4.0)
