@@ -34,8 +34,7 @@ import sys
 
 from geometry_msgs.msg import Point, PoseStamped
 from nav_msgs.msg import Odometry
-from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
-                                ParameterType)
+from rcl_interfaces.msg import IntegerRange, ParameterDescriptor, ParameterType
 from rclpy.node import Node
 from sensor_msgs.msg import LaserScan
 from std_msgs.msg import ColorRGBA
@@ -44,6 +43,7 @@ from visualization_msgs.msg import Marker, MarkerArray
 from neurobot import qos
 from neurobot.lockstep_participant import run_node
 from neurobot.monitoring import markers as core
+from neurobot.parameters import declare_number
 from neurobot.paths import share_path
 from neurobot.world.maze import Maze
 from neurobot.world.planar import odom_to_maze, yaw_of_quaternion
@@ -88,11 +88,6 @@ class MarkersNode(Node):
         super().__init__('maze_markers', **kwargs)
         ro = dict(read_only=True)
 
-        def number(name, default, description, low, high):
-            self.declare_parameter(name, float(default), ParameterDescriptor(
-                description=description, dynamic_typing=True, floating_point_range=[
-                    FloatingPointRange(from_value=low, to_value=high, step=0.0)], **ro))
-
         self.declare_parameter('maze', str(share_path('config', 'mazes', 'default.yaml')),
                                ParameterDescriptor(description='Maze YAML file', **ro))
         self.declare_parameter('frame_id', 'map', ParameterDescriptor(
@@ -110,16 +105,16 @@ class MarkersNode(Node):
             description='sensor_msgs/LaserScan drawn as points; empty: none', **ro))
         self.declare_parameter('places_topic', 'brain/places/spikes', ParameterDescriptor(
             description='PopulationSpikes of the place cells; empty: no activity squares', **ro))
-        number('max_rate_hz', 100.0, 'Place-cell rate drawn in the hottest colour, Hz',
+        declare_number(self, 'max_rate_hz', 100.0, 'Place-cell rate drawn in the hottest colour, Hz',
                1e-3, 1e6)
-        number('jump_speed_mps', 2.0, 'Apparent speed above which the robot jumped (new '
+        declare_number(self, 'jump_speed_mps', 2.0, 'Apparent speed above which the robot jumped (new '
                'episode): the trajectory starts again, m/s', 1e-3, 1e6)
         self.declare_parameter('trajectory_max_points', 5000, ParameterDescriptor(
             description='Longest trajectory kept (oldest points dropped)', integer_range=[
                 IntegerRange(from_value=2, to_value=1_000_000, step=1)], **ro))
-        number('robot_radius_m', 0.2, 'Radius of the robot marker, m', 0.0, 10.0)
-        number('lidar_height_m', 0.2, 'Height of the scan points, m', 0.0, 10.0)
-        number('update_rate_hz', 10.0, 'Most dynamic-marker updates per second of wall time: '
+        declare_number(self, 'robot_radius_m', 0.2, 'Radius of the robot marker, m', 0.0, 10.0)
+        declare_number(self, 'lidar_height_m', 0.2, 'Height of the scan points, m', 0.0, 10.0)
+        declare_number(self, 'update_rate_hz', 10.0, 'Most dynamic-marker updates per second of wall time: '
                'rviz needs no more, and a lockstep run at 30x real time would otherwise '
                'rebuild the markers for every pose and scan', 0.1, 1000.0)
         self.declare_parameter('publish_tf', False, ParameterDescriptor(

@@ -19,14 +19,14 @@ Parameters: populations, window_ms, bin_ms, period_ms, gap_rows, discovery_perio
 
 import sys
 
-from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
-                                ParameterType)
+from rcl_interfaces.msg import IntegerRange, ParameterDescriptor, ParameterType
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 
 from neurobot import qos
 from neurobot.lockstep_participant import run_node
 from neurobot.monitoring.raster import PublishSchedule, SpikeRaster
+from neurobot.parameters import declare_number
 from neurobot_interfaces.msg import PopulationSpikes
 
 SPIKES_TYPE = 'neurobot_interfaces/msg/PopulationSpikes'
@@ -51,24 +51,19 @@ class RasterNode(Node):
         super().__init__('spike_raster', **kwargs)
         ro = dict(read_only=True)
 
-        def number(name, default, description, low, high):
-            self.declare_parameter(name, float(default), ParameterDescriptor(
-                description=description, dynamic_typing=True, floating_point_range=[
-                    FloatingPointRange(from_value=low, to_value=high, step=0.0)], **ro))
-
         # [''] rather than []: an empty list would leave the parameter's type undetermined
         self.declare_parameter('populations', [''], ParameterDescriptor(
             description='Populations to draw, top to bottom; empty: every spikes topic found',
             type=ParameterType.PARAMETER_STRING_ARRAY, **ro))
-        number('window_ms', 2000.0, 'Time the image covers, ms (a whole number of bins)',
+        declare_number(self, 'window_ms', 2000.0, 'Time the image covers, ms (a whole number of bins)',
                0.001, 3_600_000.0)
-        number('bin_ms', 2.0, 'Time one image column covers, ms', 0.001, 60_000.0)
-        number('period_ms', 200.0, 'Time between two images, ms (of the spikes\' time base)',
+        declare_number(self, 'bin_ms', 2.0, 'Time one image column covers, ms', 0.001, 60_000.0)
+        declare_number(self, 'period_ms', 200.0, 'Time between two images, ms (of the spikes\' time base)',
                0.001, 3_600_000.0)
         self.declare_parameter('gap_rows', 1, ParameterDescriptor(
             description='Grey rows between two populations', integer_range=[
                 IntegerRange(from_value=0, to_value=100, step=1)], **ro))
-        number('discovery_period_s', 1.0, 'Wall time between two looks for new spikes topics '
+        declare_number(self, 'discovery_period_s', 1.0, 'Wall time between two looks for new spikes topics '
                '(populations empty only), s', 0.01, 3600.0)
         value = lambda name: self.get_parameter(name).value  # noqa: E731
 

@@ -48,8 +48,7 @@ import traceback
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import PoseStamped, Twist
 from nav_msgs.msg import Odometry
-from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
-                                SetParametersResult)
+from rcl_interfaces.msg import IntegerRange, ParameterDescriptor, SetParametersResult
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
@@ -59,6 +58,7 @@ from neurobot import qos
 from neurobot.lockstep import SIMULATION
 from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep_parameters,
                                            run_node)
+from neurobot.parameters import declare_number
 from neurobot.paths import share_path
 from neurobot.world.maze import Maze
 from neurobot.world.runner import (DEFAULT_CLOCK_PERIOD_MS, DEFAULT_SENSOR_PERIOD_MS,
@@ -89,8 +89,8 @@ class WorldNode(Node):
         self.declare_parameter('maze', str(share_path('config', 'mazes', 'default.yaml')),
                                ParameterDescriptor(description='Maze YAML file', **ro))
         # Numbers accept ints too, so that "-p real_time_factor:=0" works as typed.
-        self._declare_number('physics_dt_ms', DEFAULT_PHYSICS_DT_MS, 'MuJoCo time step, ms',
-                             (0.0, MAX_PHYSICS_DT_MS), read_only=True)
+        declare_number(self, 'physics_dt_ms', DEFAULT_PHYSICS_DT_MS, 'MuJoCo time step, ms',
+                             0.0, MAX_PHYSICS_DT_MS, read_only=True)
         self.declare_parameter('seed', 0, ParameterDescriptor(
             description='Seed of random placements', integer_range=[IntegerRange(
                 from_value=0, to_value=2**31 - 1, step=1)], **ro))
@@ -99,19 +99,19 @@ class WorldNode(Node):
                 from_value=1, to_value=100_000, step=1)], **ro))
         self.declare_parameter('stepped', False, ParameterDescriptor(
             description='Lockstep: advance only through the advance_world service', **ro))
-        self._declare_number('real_time_factor', 1.0,
+        declare_number(self, 'real_time_factor', 1.0,
                              'Free-running pace: simulated s per wall s; 0 = as fast as possible',
-                             (0.0, MAX_REAL_TIME_FACTOR), read_only=False)
-        self._declare_number('clock_period_ms', DEFAULT_CLOCK_PERIOD_MS,
+                             0.0, MAX_REAL_TIME_FACTOR, read_only=False)
+        declare_number(self, 'clock_period_ms', DEFAULT_CLOCK_PERIOD_MS,
                              'Simulated ms between /clock messages when free-running; '
-                             'a multiple of physics_dt_ms', (0.0, MAX_PERIOD_MS), read_only=True)
-        self._declare_number('sensor_period_ms', DEFAULT_SENSOR_PERIOD_MS,
+                             'a multiple of physics_dt_ms', 0.0, MAX_PERIOD_MS, read_only=True)
+        declare_number(self, 'sensor_period_ms', DEFAULT_SENSOR_PERIOD_MS,
                              'Simulated ms between sensor messages (also sent at the end of '
                              'each advance_world); 0 = with every /clock message',
-                             (0.0, MAX_PERIOD_MS), read_only=True)
+                             0.0, MAX_PERIOD_MS, read_only=True)
         declare_lockstep_parameters(self)
-        self._declare_number('step_ms', 200.0, 'Lockstep round length, ms (lockstep only)',
-                             (0.0, 1000.0), read_only=True)
+        declare_number(self, 'step_ms', 200.0, 'Lockstep round length, ms (lockstep only)',
+                             0.0, 1000.0, read_only=True)
         for name, default in (('map_frame', 'map'), ('odom_frame', 'odom'),
                               ('base_frame', 'base_link'), ('laser_frame', 'laser_link')):
             self.declare_parameter(name, default, ParameterDescriptor(
@@ -202,12 +202,6 @@ class WorldNode(Node):
             f'{param("seed")}; {mode}')
         if self._lockstep is not None:
             self._lockstep.start()
-
-    def _declare_number(self, name, default, description, value_range, read_only):
-        self.declare_parameter(name, float(default), ParameterDescriptor(
-            description=description, read_only=read_only, dynamic_typing=True,
-            floating_point_range=[FloatingPointRange(
-                from_value=value_range[0], to_value=value_range[1], step=0.0)]))
 
     def _number(self, name) -> float:
         value = self.get_parameter(name).value
