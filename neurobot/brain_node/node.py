@@ -41,6 +41,7 @@ from std_msgs.msg import Float64
 
 from neurobot import qos
 from neurobot.lockstep import SIMULATION
+from neurobot.stamps import stamp_ns, time_msg
 from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep_parameters,
                                            run_node)
 from neurobot_interfaces.msg import (BrainStep, PopulationInfo, PopulationInput,
@@ -53,13 +54,7 @@ from brain_node.weight_recorder import ON_ERROR, WeightRecorder
 
 WALL_POLL_FRACTION = 0.1  # wall-clock mode polls for due steps at this fraction of a step
 WALL_POLL_MAX_S = 0.005  # s, but at least this often
-NS_PER_S = 1_000_000_000
 RECORDING_FAILED_EXIT = 4  # exit status after record_weights_on_error=stop stopped the node
-
-
-def _time_msg(ns: int):
-    from builtin_interfaces.msg import Time
-    return Time(sec=int(ns // NS_PER_S), nanosec=int(ns % NS_PER_S))
 
 
 def spikes_topic(population: str) -> str:
@@ -181,7 +176,7 @@ class BrainNode(Node):
     # ------------------------------------------------------------------ stepping
 
     def _on_clock(self, msg: Clock):
-        clock_ns = msg.clock.sec * NS_PER_S + msg.clock.nanosec
+        clock_ns = stamp_ns(msg.clock)
         advance = self._stepper.on_clock(clock_ns)
         if advance.jumped_back:
             self.get_logger().warning(
@@ -223,7 +218,7 @@ class BrainNode(Node):
 
     def _publish_step(self, result, end_ns: int, start: float):
         end_ms = end_ns / NS_PER_MS
-        stamp = _time_msg(end_ns)
+        stamp = time_msg(end_ns)
         step_s = self.brain.step_ms / 1e3
         for name, spikes in result.spikes.items():
             msg = PopulationSpikes()

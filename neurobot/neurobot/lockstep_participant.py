@@ -13,15 +13,14 @@ nothing here relies on them).
 
 import time
 
-from builtin_interfaces.msg import Time
 from neurobot_interfaces.msg import LockstepDone
 
 from neurobot import qos
 from neurobot.lockstep import LockstepBarrier, parse_participants
+from neurobot.stamps import time_msg
 
 DONE_TOPIC = '/lockstep/done'
 TIMEOUT_CHECK_S = 0.2  # s, how often a waiting participant checks its timeout
-NS_PER_S = 1_000_000_000
 
 
 def spin_participant(node, executor, name: str) -> int:
@@ -220,7 +219,7 @@ class LockstepParticipant:
         msg.participant = self.name
         msg.round = round_
         end_ns = round_ * self.step_ns
-        msg.stamp = Time(sec=end_ns // NS_PER_S, nanosec=end_ns % NS_PER_S)
+        msg.stamp = time_msg(end_ns)
         msg.compute_ms = self.compute_ms
         msg.topics = list(self.published)
         msg.counts = list(self.published.values())

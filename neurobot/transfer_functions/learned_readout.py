@@ -25,17 +25,13 @@ from geometry_msgs.msg import Twist
 from neurobot_interfaces.msg import PopulationSpikes
 
 from neurobot.analysis.train_example import DIRECTION_ANGLES_RAD, Readout, window_features
+from neurobot.stamps import stamp_ns
 from tf_nodes.api import Input, Output, transfer_function
 from tf_nodes.decoders import direction_twist
 from tf_nodes.temporal import SpikeWindow
 
 POPULATIONS = ('places', 'actions')  # what this file subscribes to (the maze brain's)
 DEFAULT_SPEED_MPS = 0.3
-NS_PER_S = 1_000_000_000
-
-
-def _stamp_ns(msg) -> int:
-    return int(msg.header.stamp.sec) * NS_PER_S + int(msg.header.stamp.nanosec)
 
 
 def setup(state, params, log):
@@ -57,7 +53,7 @@ def setup(state, params, log):
 def feed(state, name, msg):
     """Add one step's spikes to the population's window (restart it after a gap)."""
     readout = state['readout']
-    end_ns = _stamp_ns(msg)
+    end_ns = stamp_ns(msg.header.stamp)
     step_ns = int(round(msg.step_ms * 1e6))
     window = state['windows'].get(name)
     if window is None or window.now_ns != end_ns - step_ns:
@@ -80,7 +76,7 @@ def learned_readout(places, actions, state, params, log):
         setup(state, params, log)
     for name, messages in (('places', places), ('actions', actions)):
         if name in state['needed']:
-            for msg in sorted(messages, key=_stamp_ns):
+            for msg in sorted(messages, key=lambda m: stamp_ns(m.header.stamp)):
                 feed(state, name, msg)
     windows = [state['windows'].get(name) for name in state['needed']]
     if any(w is None for w in windows) or len({w.now_ns for w in windows}) != 1:

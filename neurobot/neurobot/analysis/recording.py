@@ -38,6 +38,7 @@ import re
 import numpy as np
 
 from neurobot.world.planar import yaw_of_quaternion
+from neurobot.stamps import stamp_ns
 
 _log = logging.getLogger(__name__)
 
@@ -54,10 +55,6 @@ class RecordingError(ValueError):
 def normalise_topic(topic: str) -> str:
     """Topic name without the leading '/' (recordings may have either spelling)."""
     return topic.lstrip('/')
-
-
-def stamp_ns(header) -> int:
-    return int(header.stamp.sec) * 1_000_000_000 + int(header.stamp.nanosec)
 
 
 @dataclass
@@ -379,35 +376,35 @@ class _Collector:
         if name in self.stamp_topics:
             header = getattr(msg, 'header', None)
             self.stamp_topics[name].append(
-                (key, stamp_ns(header) if hasattr(header, 'stamp') else 0))
+                (key, stamp_ns(header.stamp) if hasattr(header, 'stamp') else 0))
         population = self.population_of(name)
         if population is not None:
-            t = stamp_ns(msg.header)
+            t = stamp_ns(msg.header.stamp)
             self.spikes.setdefault(population, []).append(
                 (t, int(msg.step), int(round(float(msg.step_ms) * NS_PER_MS)), key,
                  msg.counts, msg.spike_neurons, msg.spike_times_ms))
             self.reference.append((key, t))
         elif name == self.odom_topic:
             p, v = msg.pose.pose, msg.twist.twist
-            self.odom.append((stamp_ns(msg.header), p.position.x, p.position.y,
+            self.odom.append((stamp_ns(msg.header.stamp), p.position.x, p.position.y,
                               yaw_of_quaternion(p.orientation), v.linear.x, v.linear.y, v.angular.z))
             self.reference.append((key, self.odom[-1][0]))
         elif name == self.pose_topic:
             p = msg.pose
             nan = math.nan
-            self.pose.append((stamp_ns(msg.header), p.position.x, p.position.y,
+            self.pose.append((stamp_ns(msg.header.stamp), p.position.x, p.position.y,
                               yaw_of_quaternion(p.orientation), nan, nan, nan))
             self.reference.append((key, self.pose[-1][0]))
         elif name == self.command_topic:
             stamped = hasattr(msg, 'header') and hasattr(msg, 'twist')
             twist = msg.twist if stamped else msg
-            self.commands.append((key, stamp_ns(msg.header) if stamped else None,
+            self.commands.append((key, stamp_ns(msg.header.stamp) if stamped else None,
                                   twist.linear.x, twist.linear.y, twist.angular.z))
         elif name == 'clock':
             self.clock_reference.append((key, int(msg.clock.sec) * 1_000_000_000
                                    + int(msg.clock.nanosec)))
         elif name == 'brain/step':
-            self.reference.append((key, stamp_ns(msg.header)))
+            self.reference.append((key, stamp_ns(msg.header.stamp)))
 
     def finish(self, recording):
         # receive order: by log time, ties in file order

@@ -27,6 +27,7 @@ from neurobot import qos
 from neurobot.lockstep_participant import run_node
 from neurobot.monitoring.raster import PublishSchedule, SpikeRaster
 from neurobot.parameters import declare_number
+from neurobot.stamps import time_msg
 from neurobot_interfaces.msg import PopulationSpikes
 
 SPIKES_TYPE = 'neurobot_interfaces/msg/PopulationSpikes'
@@ -39,9 +40,7 @@ def stamp_ms(stamp) -> float:
 
 
 def ms_to_stamp(time_ms: float):
-    from builtin_interfaces.msg import Time
-    ns = int(round(time_ms * NS_PER_MS))
-    return Time(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
+    return time_msg(int(round(time_ms * NS_PER_MS)))
 
 
 class RasterNode(Node):

@@ -45,7 +45,6 @@ import sys
 import time
 import traceback
 
-from builtin_interfaces.msg import Time
 from geometry_msgs.msg import PoseStamped, Twist
 from nav_msgs.msg import Odometry
 from rcl_interfaces.msg import IntegerRange, ParameterDescriptor, SetParametersResult
@@ -60,6 +59,7 @@ from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep
                                            run_node)
 from neurobot.parameters import declare_number
 from neurobot.paths import share_path
+from neurobot.stamps import time_msg
 from neurobot.world.maze import Maze
 from neurobot.world.runner import (DEFAULT_CLOCK_PERIOD_MS, DEFAULT_SENSOR_PERIOD_MS,
                                    RealTimePacer, SensorFrame, WorldRunner,
@@ -69,15 +69,10 @@ from neurobot.world.world import (DEFAULT_PHYSICS_DT_MS, DEFAULT_SCAN_BEAMS, MAX
 from neurobot_interfaces.msg import Contacts
 from neurobot_interfaces.srv import AdvanceWorld, PlaceRobot, RenderWorld, ResetWorld
 
-NS_PER_S = 1_000_000_000
 FREE_RUN_TICK_S = 0.002  # s of wall time between pacing checks when real_time_factor > 0
 CMD_LOG_THROTTLE_S = 2.0  # s between log lines about clamped or rejected commands
 MAX_REAL_TIME_FACTOR = 10_000.0
 MAX_PERIOD_MS = 60_000.0  # ms, longest /clock or sensor period
-
-
-def _time_msg(ns: int) -> Time:
-    return Time(sec=int(ns // NS_PER_S), nanosec=int(ns % NS_PER_S))
 
 
 class WorldNode(Node):
@@ -212,12 +207,12 @@ class WorldNode(Node):
     # ------------------------------------------------------------------ publishing
 
     def _publish_clock(self):
-        self._clock_msg.clock = _time_msg(self.runner.clock_ns)
+        self._clock_msg.clock = time_msg(self.runner.clock_ns)
         self._publish(self._clock_pub, self._clock_msg)
 
     def _publish_sensors(self):
         frame: SensorFrame = self.runner.sensors()
-        stamp = _time_msg(frame.clock_ns)
+        stamp = time_msg(frame.clock_ns)
         pose, twist = frame.odometry.pose, frame.odometry.twist
         qz, qw = math.sin(pose.yaw_rad / 2.0), math.cos(pose.yaw_rad / 2.0)
 
@@ -353,7 +348,7 @@ class WorldNode(Node):
         except Exception as error:
             return self._failed(response, 'advance_world', error)
         response.success = True
-        response.clock = _time_msg(self.runner.clock_ns)
+        response.clock = time_msg(self.runner.clock_ns)
         response.compute_ms = (time.perf_counter() - start) * 1e3
         response.message = f'advanced {request.duration_ms:g} ms'
         return response
