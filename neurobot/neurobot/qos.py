@@ -44,13 +44,19 @@ CLOCK = QoSProfile(
     history=HistoryPolicy.KEEP_LAST, depth=100,
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
 
-# /lockstep/done announcements (see neurobot.lockstep).
+# /lockstep/done announcements (see neurobot.lockstep). As deep as LOCKSTEP_DATA: a
+# recording needs the announcements of the rounds whose data it has (they say which
+# round a command without header was published in).
 LOCKSTEP = QoSProfile(
-    history=HistoryPolicy.KEEP_LAST, depth=10,
+    history=HistoryPolicy.KEEP_LAST, depth=1000,
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 # Data topics between lockstep participants (sensors, spikes, commands, stimuli).
-# Volatile subscribers (rviz, rqt, recorders) still match these publishers.
+# Volatile subscribers (rviz, rqt, recorders) still match these publishers. The depth is
+# what a transient-local recorder started with the run gets from before it matched: the
+# loop does not wait for it, and at 30x real time 100 rounds went by in the ~0.5 s it
+# took to discover the publishers, so recordings lost their first 20 s of simulated
+# time; 1000 rounds (some MB per publisher) cover several seconds of discovery.
 LOCKSTEP_DATA = QoSProfile(
-    history=HistoryPolicy.KEEP_LAST, depth=100,
+    history=HistoryPolicy.KEEP_LAST, depth=1000,
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
