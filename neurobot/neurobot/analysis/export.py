@@ -40,10 +40,14 @@ Keys of the .npz (n samples, units in the names; load with :func:`load_export` o
   Velocities are in the robot's frame, as in nav_msgs/Odometry.
 - ``state_time_ms`` (n,): stamp of that state message (NaN if none).
 - ``gt_x_m``, ``gt_y_m``, ``gt_yaw_rad`` (n,): ground-truth pose, when recorded.
-- ``cmd_vx_mps``, ``cmd_vy_mps``, ``cmd_wz_radps`` (n,): the first velocity command
-  received after the sample's messages (robot frame); NaN if none followed.
-- ``cmd_time_ms`` (n,): simulation time of that command (its stamp, or for a Twist
-  the time of the round in which it was received); ``has_command`` (n,) bool.
+- ``cmd_vx_mps``, ``cmd_vy_mps``, ``cmd_wz_radps`` (n,): the velocity command that
+  followed the sample (robot frame); NaN if none followed. In a lockstep run: the first
+  one published in the sample's round or later (rounds from the publisher's
+  /lockstep/done counts, so the recorder's receive order across topics does not
+  matter); otherwise the first one received after the sample's messages.
+- ``cmd_time_ms`` (n,): simulation time of that command (its stamp; for a Twist the end
+  of the round it was published in, or received in without lockstep announcements);
+  ``has_command`` (n,) bool.
 - ``metadata``: a JSON string: source file, populations (name -> size), window_ms,
   bin_ms, n_bins, samples (how they were chosen), state_topic, command_topic,
   samples_dropped (incomplete windows), format (``neurobot-export-1``).
@@ -256,8 +260,13 @@ def export_windows(recording: Recording, populations, window_ms: float, bin_ms: 
     commands = recording.commands
     n = len(sample_ns)
     if commands is not None and len(commands.received):
-        # the first command received after every message of the sample
-        index = np.searchsorted(commands.received, sample_received, side='right')
+        if commands.round_aligned:
+            # lockstep: the first command published in the sample's round or later (the
+            # transfer functions answer round k's outputs within round k)
+            index = np.searchsorted(commands.t_ns, sample_ns, side='left')
+        else:
+            # the first command received after every message of the sample
+            index = np.searchsorted(commands.received, sample_received, side='right')
         has = index < len(commands.received)
         safe = np.minimum(index, len(commands.received) - 1)
         for key in ('vx_mps', 'vy_mps', 'wz_radps'):

@@ -45,6 +45,7 @@ _log = logging.getLogger(__name__)
 NS_PER_MS = 1_000_000
 SPIKES_TOPIC = re.compile(r'^(?:.*/)?brain/([^/]+)/spikes$')
 CLOCK_TOPICS = ('clock', 'brain/step')
+LOCKSTEP_TOPIC = 'lockstep/done'  # neurobot.lockstep_participant.DONE_TOPIC, normalised
 MCAP_MAGIC = b'\x89MCAP0\r\n'
 
 
@@ -136,9 +137,13 @@ class Commands:
     Attributes:
         topic: where they came from.
         received: receive order among the messages read, int64 (n,).
-        t_ns: simulation time: the header stamp, or for a Twist without header the
-            stamp of the latest stamped message received before it, int64 (n,).
+        t_ns: simulation time: the header stamp; for a Twist without header, in a lockstep
+            run the end of the round in which it was published (from the publisher's
+            /lockstep/done counts), otherwise the stamp of the latest stamped message
+            received before it, int64 (n,).
         vx_mps, vy_mps, wz_radps: commanded body-frame velocity (n,).
+        round_aligned: t_ns came from the lockstep announcements: exact, whatever order
+            the recorder received the topics in.
     """
 
     topic: str
@@ -147,6 +152,7 @@ class Commands:
     vx_mps: np.ndarray
     vy_mps: np.ndarray
     wz_radps: np.ndarray
+    round_aligned: bool = False
 
 
 @dataclass
@@ -351,6 +357,11 @@ class _Collector:
         self.command_topic = normalise_topic(command_topic)
         self.spikes = {}  # population -> list of messages (as tuples)
         self.odom, self.pose, self.commands = [], [], []
+        # (round end, commands published so far) from the command publisher's lockstep
+        # announcements: which round each command belongs to, independent of the order
+        # the recorder received different topics in (a transient-local backlog at start
+        # arrives topic by topic)
+        self.command_rounds = []
         self.reference = []  # (receive key, stamp) of stamped messages
         self.log_times = []  # log time of every message added, by receive key
         # /clock announces a round's end time when the round starts, so it is the
@@ -363,7 +374,7 @@ class _Collector:
 
     def wants(self, name) -> bool:
         return (name in (self.odom_topic, self.pose_topic, self.command_topic)
-                or name in CLOCK_TOPICS or name in self.stamp_topics
+                or name == LOCKSTEP_TOPIC or name in CLOCK_TOPICS or name in self.stamp_topics
                 or self.population_of(name) is not None)
 
     def add(self, name, log_time, msg):
@@ -405,6 +416,10 @@ class _Collector:
                                    + int(msg.clock.nanosec)))
         elif name == 'brain/step':
             self.reference.append((key, stamp_ns(msg.header.stamp)))
+        elif name == LOCKSTEP_TOPIC:
+            for topic, count in zip(msg.topics, msg.counts):
+                if normalise_topic(topic) == self.command_topic:
+                    self.command_rounds.append((stamp_ns(msg.stamp), int(count)))
 
     def finish(self, recording):
         # receive order: by log time, ties in file order
@@ -455,7 +470,18 @@ class _Collector:
             if row[1] is not None:
                 t_ns[i] = row[1]
         values = np.array([row[2:] for row in rows], dtype=float)
-        return Commands(self.command_topic, received, t_ns, *values.T)
+        aligned = bool(self.command_rounds) and all(row[1] is None for row in rows)
+        if aligned:
+            # one topic arrives in publish order: command i (0-based) was published in
+            # the first round whose announcement counts more than i commands
+            ends = np.array(sorted(self.command_rounds), dtype=np.int64)
+            published = np.maximum.accumulate(ends[:, 1])
+            index = np.searchsorted(published, np.arange(1, len(rows) + 1), side='left')
+            known = index < len(ends)
+            # commands after the last recorded announcement: later than every round in it
+            t_ns = np.where(known, ends[np.minimum(index, len(ends) - 1), 0],
+                            np.maximum(t_ns, ends[-1, 0]))
+        return Commands(self.command_topic, received, t_ns, *values.T, round_aligned=aligned)
 
 
 def _population(name, messages) -> PopulationActivity:
