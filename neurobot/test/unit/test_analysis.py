@@ -354,3 +354,47 @@ def test_training_refuses_too_few_samples_and_unknown_populations(tmp_path):
         train(export)
     with pytest.raises(ValueError, match="no population 'places'"):
         train(export, ['places'])
+
+
+def test_lockstep_announcements_pair_samples_with_commands_whatever_the_receive_order(
+        tmp_path):
+    """A recorder that joins late gets each topic's backlog topic by topic: here every
+    cmd_vel arrives before any spike. The tf_node's /lockstep/done counts say which round
+    published each command, so the pairing stays that of the ordered recording."""
+    from neurobot_interfaces.msg import LockstepDone
+    events = {'a': [(1, 275.0)], 'b': []}
+    steps = 6
+    ordered = load_recording(synthetic(tmp_path / 'ordered.mcap', events, steps), ['a', 'b'])
+    expected = export_windows(ordered, ['a', 'b'], 100.0, 10.0)
+
+    def scrambled(path, announce):
+        messages, log = [], 10**18
+        for step in range(steps - 1):  # every command first, as a backlog would bring them
+            log += 1000
+            messages.append(('cmd_vel', twist(step + 1), log))
+        for step in range(steps):
+            end_ns = int(round((step + 1) * STEP_MS * MS))
+            for name, n in SIZES.items():
+                inside = [e for e in events[name] if step * STEP_MS < e[1] <= (step + 1) * STEP_MS]
+                log += 1000
+                messages.append((f'brain/{name}/spikes', spikes(name, step, STEP_MS, inside, n),
+                                 log))
+            log += 1000
+            messages.append(('odom', odom((step + 1) * STEP_MS, step), log))
+            if announce:
+                done = LockstepDone(participant='tf_node', round=step + 1,
+                                    topics=['/cmd_vel'], counts=[min(step + 1, steps - 1)])
+                done.stamp.sec, done.stamp.nanosec = divmod(end_ns, 1_000_000_000)
+                log += 1000
+                messages.append(('/lockstep/done', done, log))
+        return write_mcap(path, messages)
+
+    recording = load_recording(scrambled(tmp_path / 'late.mcap', True), ['a', 'b'])
+    assert recording.commands.round_aligned
+    export = export_windows(recording, ['a', 'b'], 100.0, 10.0)
+    for key in ('cmd_vx_mps', 'cmd_time_ms', 'has_command'):
+        np.testing.assert_array_equal(export[key], expected[key])
+    # without the announcements only the receive order is left, and it is wrong here
+    blind = export_windows(load_recording(scrambled(tmp_path / 'blind.mcap', False), ['a', 'b']),
+                           ['a', 'b'], 100.0, 10.0)
+    assert not np.array_equal(blind['has_command'], expected['has_command'])
