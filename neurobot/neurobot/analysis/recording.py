@@ -398,7 +398,8 @@ class _Collector:
         elif name == self.odom_topic:
             p, v = msg.pose.pose, msg.twist.twist
             self.odom.append((stamp_ns(msg.header.stamp), p.position.x, p.position.y,
-                              yaw_of_quaternion(p.orientation), v.linear.x, v.linear.y, v.angular.z))
+                              yaw_of_quaternion(p.orientation), v.linear.x, v.linear.y,
+                              v.angular.z))
             self.reference.append((key, self.odom[-1][0]))
         elif name == self.pose_topic:
             p = msg.pose
