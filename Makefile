@@ -13,7 +13,7 @@ setup: $(SETUP_STAMP)
 
 $(SETUP_STAMP): scripts/setup_venv.sh requirements/venv.txt requirements/constraints.txt \
 		neurobot_interfaces/CMakeLists.txt $(wildcard neurobot_interfaces/msg/*.msg) \
-		$(wildcard neurobot_interfaces/srv/*.srv) neurobot/setup.py
+		$(wildcard neurobot_interfaces/srv/*.srv) neurobot/setup.py scripts/install_ament_index.py
 	bash scripts/setup_venv.sh
 	touch $@
 

@@ -5,7 +5,9 @@
 #   2. point the wheels' exported CMake files at this venv's Python headers
 #      (they name the include dirs of the machine that built the wheels),
 #   3. build neurobot_interfaces with ament_cmake/rosidl and install it into .venv,
-#   4. install the neurobot package (editable) so its console scripts land in .venv/bin.
+#   4. install the neurobot package (editable) so its console scripts land in .venv/bin,
+#   5. register it in the venv's ament index (share/neurobot, lib/neurobot) as colcon
+#      would, so that ROS 2's own `ros2 launch` / `ros2 run` find it.
 # Safe to run again: every step is idempotent.
 set -euo pipefail
 
@@ -54,6 +56,9 @@ cmake --install "$build" > "$build/cmake-install.log" \
 log "installing the neurobot package (editable)"
 "$venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$repo/neurobot"
 
+log "registering neurobot in the venv's ament index (share/neurobot, lib/neurobot)"
+"$venv/bin/python" "$repo/scripts/install_ament_index.py" "$repo/neurobot" "$venv"
+
 log "checking the result"
 "$venv/bin/python" - <<'PY'
 import importlib
@@ -62,4 +67,5 @@ for name in ("rclpy", "nest", "pyNN.nest", "neurobot_interfaces.srv", "neurobot_
 print("imports ok: rclpy, nest, pyNN.nest, neurobot_interfaces, mujoco, brain_node")
 PY
 test -x "$venv/bin/brain_node" || { echo "missing $venv/bin/brain_node"; exit 1; }
+test -x "$venv/lib/neurobot/brain_node" || { echo "missing $venv/lib/neurobot/brain_node"; exit 1; }
 log "done: $venv is ready"

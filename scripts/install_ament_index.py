@@ -1,0 +1,98 @@
+"""Register the editable neurobot install in a prefix's ament index, as colcon would.
+
+``pip install -e neurobot`` puts the Python packages and console scripts into the venv
+but leaves ROS 2's tools blind to the package: ``ros2 launch`` and ``ros2 run`` look it
+up in the ament index of a prefix on ``AMENT_PREFIX_PATH``. This script adds what
+colcon's ament_python build (``--symlink-install``) installs there:
+
+- ``share/ament_index/resource_index/packages/neurobot`` (the resource marker),
+- ``share/neurobot/package.xml`` and the data folders ``setup.py`` installs by glob
+  (launch, config, worlds, urdf, ...), as symlinks into the source tree so that edits take
+  effect without reinstalling, like the editable install itself,
+- ``lib/neurobot/<executable>`` for every console script, linking to ``bin/<executable>``.
+
+Usage: ``python scripts/install_ament_index.py PACKAGE_DIR PREFIX`` (run by
+``scripts/setup_venv.sh`` with the venv's Python after the editable install). Idempotent.
+"""
+
+import argparse
+import ast
+from importlib import metadata
+import os
+from pathlib import Path
+import sys
+
+PACKAGE = 'neurobot'
+
+
+def share_folders(setup_py: Path) -> list:
+    """Folders setup.py installs into share/<package> with ``share_files('<folder>')``."""
+    tree = ast.parse(setup_py.read_text(), str(setup_py))
+    folders = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == 'share_files' and node.args
+                and isinstance(node.args[0], ast.Constant)):
+            folders.append(node.args[0].value)
+    if not folders:
+        raise ValueError(f'{setup_py}: expected share_files(<folder>) entries in data_files')
+    return folders
+
+
+def console_scripts(package: str) -> list:
+    """Names of the console scripts the installed distribution declares."""
+    return sorted(ep.name for ep in metadata.distribution(package).entry_points
+                  if ep.group == 'console_scripts')
+
+
+def _link(target: Path, link: Path):
+    """Make ``link`` a relative symlink to ``target``, replacing what was there."""
+    if link.is_symlink() or link.is_file():
+        link.unlink()
+    elif link.exists():
+        raise FileExistsError(f'{link} exists and is not a link; remove it and run again')
+    link.symlink_to(os.path.relpath(target, link.parent))
+
+
+def install(package_dir: Path, prefix: Path) -> list:
+    """Install the index entries of the package in ``package_dir`` into ``prefix``.
+
+    Returns:
+        The paths created, relative to ``prefix``.
+    """
+    created = []
+    index = prefix / 'share' / 'ament_index' / 'resource_index' / 'packages'
+    index.mkdir(parents=True, exist_ok=True)
+    (index / PACKAGE).write_text((package_dir / 'resource' / PACKAGE).read_text())
+    created.append(index / PACKAGE)
+
+    share = prefix / 'share' / PACKAGE
+    share.mkdir(parents=True, exist_ok=True)
+    for name in ['package.xml', *share_folders(package_dir / 'setup.py')]:
+        _link(package_dir / name, share / name)
+        created.append(share / name)
+
+    lib = prefix / 'lib' / PACKAGE
+    lib.mkdir(parents=True, exist_ok=True)
+    for name in console_scripts(PACKAGE):
+        executable = prefix / 'bin' / name
+        if not executable.is_file():
+            raise FileNotFoundError(f'{executable} is missing: install {PACKAGE} first '
+                                    f'(pip install -e {package_dir})')
+        _link(executable, lib / name)
+        created.append(lib / name)
+    return [path.relative_to(prefix) for path in created]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('package_dir', type=Path, help='the neurobot package folder (setup.py)')
+    parser.add_argument('prefix', type=Path, help='the install prefix, e.g. .venv')
+    args = parser.parse_args(argv)
+    created = install(args.package_dir.resolve(), args.prefix.absolute())
+    print(f'ament index: {PACKAGE} registered in {args.prefix} ({len(created)} entries)')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
