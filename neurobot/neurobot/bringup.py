@@ -122,6 +122,11 @@ MAZE_ARGUMENTS = (
     Argument('robot', default_path('config', 'robots', 'generic_omni.yaml'),
              'Robot file used with use_sim_time:=false: topic remaps of the transfer '
              'functions, where the maze lies in the odometry frame, top speed'),
+    Argument('input_timeout_s', '1.0', 'Wall-clock seconds after which a required input of a '
+             'transfer function (odom) is stale without use_sim_time: the robot gets stop '
+             'commands until it is fresh again'),
+    Argument('max_consecutive_failures', '5', 'A transfer function failing this often in a '
+             'row ends the run with its last error (0: never)'),
     Argument('monitoring', 'true', 'Start maze_markers (rviz: maze/markers) and spike_raster '
              '(rqt_image_view: brain/raster)'),
 )
@@ -263,7 +268,10 @@ def transfer_function_nodes(values: dict) -> list:
                       'maze': values['maze'], 'seed': _as_int(values['seed'], 'seed'),
                       'run_dir': values['run_dir'], 'mode': values['mode'],
                       'episodes': _as_int(values['episodes'], 'episodes'),
-                      'resume': as_bool(values['resume'], 'resume')}
+                      'resume': as_bool(values['resume'], 'resume'),
+                      'input_timeout_s': _as_float(values['input_timeout_s'], 'input_timeout_s'),
+                      'max_consecutive_failures': _as_int(values['max_consecutive_failures'],
+                                                          'max_consecutive_failures')}
         parameters.update(robot_parameters)
         if lockstep:
             parameters.update(_lockstep_parameters(values, name))

@@ -20,6 +20,8 @@ from neurobot.lockstep import LockstepBarrier, parse_participants
 from neurobot.stamps import time_msg
 
 DONE_TOPIC = '/lockstep/done'
+LOCKSTEP_FAILED_EXIT = 3  # exit status: a round waited too long for another participant
+FATAL_ERROR_EXIT = 4  # exit status: the node stopped the run on an error (fatal_error)
 TIMEOUT_CHECK_S = 0.2  # s, how often a waiting participant checks its timeout
 
 
@@ -33,7 +35,8 @@ def spin_participant(node, executor, name: str) -> int:
     under it).
 
     Returns:
-        0 after a signal, shutdown or ``node.stop_reason``; 3 after a lockstep timeout.
+        0 after a signal, shutdown or ``node.stop_reason``; 3 after a lockstep timeout;
+        4 after ``node.fatal_error`` (an error the run cannot go on with).
     """
     import signal
     import sys
@@ -50,7 +53,10 @@ def spin_participant(node, executor, name: str) -> int:
             executor.spin_once(timeout_sec=0.1)
             if lockstep is not None and lockstep.failure:
                 print(f'{name}: {lockstep.failure}', file=sys.stderr)
-                return 3
+                return LOCKSTEP_FAILED_EXIT
+            if getattr(node, 'fatal_error', None):
+                print(f'{name}: {node.fatal_error}', file=sys.stderr)
+                return FATAL_ERROR_EXIT
             if getattr(node, 'stop_reason', None):
                 print(f'{name}: finished: {node.stop_reason}', file=sys.stderr)
                 return 0

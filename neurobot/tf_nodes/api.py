@@ -36,6 +36,16 @@ Triggers and throttling. By default any input fires the function; ``triggers`` l
 the inputs that do (the others only update their latest value). ``throttling_rate``
 (Hz) limits calls per second of *simulation* time, so runs are reproducible.
 
+Required inputs (fail safe). ``Input(..., required=True)`` marks an input the function
+must not run without: until a message has arrived on it, and outside lockstep whenever
+the latest one is older than the node's ``input_timeout_s`` (wall-clock seconds), the
+function is not called; outputs declared with a ``safe`` message (e.g. a zero ``Twist``
+on ``cmd_vel``) publish that message instead, and the node logs, every few seconds,
+which input it is waiting for and on which topic (after remapping)::
+
+    inputs={'odom': Input('odom', Odometry, qos='robot', required=True), ...},
+    outputs={'cmd': Output('cmd_vel', Twist, safe=Twist())}
+
 Synchronous (default) functions take part in lockstep rounds when the node runs in
 lockstep: they see every world and brain output of a round before it ends, and their
 outputs take effect in the next round. Asynchronous functions (``synchronous=False``)
@@ -62,12 +72,15 @@ class Input:
             lockstep, where the embedded world publishes it reliably, best effort on
             wall-clock time, so that any robot driver's publisher matches).
         keep: 'latest' (the last message) or 'all' (every message since the last call).
+        required: the function is not called without a fresh message on this input
+            (see the module docstring: fail safe on real robots).
     """
 
     topic: str
     msg_type: type
     qos: str = 'reliable'
     keep: str = 'latest'
+    required: bool = False
 
     def __post_init__(self):
         if not isinstance(self.topic, str) or not self.topic:
@@ -76,6 +89,8 @@ class Input:
             raise ValueError(f'Input qos must be one of {QOS_CHOICES}, got {self.qos!r}')
         if self.keep not in KEEP_CHOICES:
             raise ValueError(f'Input keep must be one of {KEEP_CHOICES}, got {self.keep!r}')
+        if not isinstance(self.required, bool):
+            raise TypeError(f'Input required must be True or False, got {self.required!r}')
 
 
 @dataclass(frozen=True)
@@ -85,14 +100,21 @@ class Output:
     Attributes:
         topic: topic name.
         msg_type: the ROS message class.
+        safe: a message published instead of the function's output while one of its
+            required inputs is missing or stale (e.g. ``Twist()``: stand still); None:
+            publish nothing then.
     """
 
     topic: str
     msg_type: type
+    safe: object = field(default=None, compare=False)
 
     def __post_init__(self):
         if not isinstance(self.topic, str) or not self.topic:
             raise ValueError(f'Output topic must be a non-empty string, got {self.topic!r}')
+        if self.safe is not None and not isinstance(self.safe, self.msg_type):
+            raise TypeError(f'Output safe must be a {self.msg_type.__name__} message, got '
+                            f'{type(self.safe).__name__}')
 
 
 @dataclass

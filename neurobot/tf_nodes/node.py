@@ -8,6 +8,10 @@ Parameters:
     lockstep, lockstep_* : take part in lockstep rounds (transfer phase); see
         neurobot.lockstep_participant.
     use_sim_time: the time ``t`` passed to functions outside lockstep.
+    input_timeout_s (float, 1.0): wall-clock age after which a required input is stale
+        outside lockstep (see tf_nodes.api: fail safe).
+    max_consecutive_failures (int, 5): a function failing this often in a row ends the
+        run (exit status 4) with its last traceback; 0: never.
 
 Every user file can also run in its own process: start one tf_node per file.
 Service helpers (``brain``, ``world``) block the calling function without deadlocking:
@@ -18,13 +22,16 @@ per-message overhead low enough for sub-millisecond lockstep rounds).
 
 import sys
 import threading
+import time
 
 import numpy as np
 import rclpy
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.clock import Clock, ClockType
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
-from rcl_interfaces.msg import ParameterDescriptor, ParameterType
+from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
+                                ParameterType)
 
 from neurobot import qos
 from neurobot.lockstep import TRANSFER
@@ -33,6 +40,10 @@ from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep
 from tf_nodes.runner import TransferFunctionRunner, load_transfer_functions
 
 SERVICE_TIMEOUT_S = 60.0  # s, a brain or world service call that takes longer fails
+INPUT_CHECK_S = 0.1  # s (wall clock), how often required inputs are checked
+FIRST_WAIT_REPORT_S = 2.0  # s (wall clock) after start, the first 'waiting for' message
+WAIT_REPORT_S = 5.0  # s (wall clock), a missing or stale input is reported again
+SAFE_REPEAT_S = 0.5  # s (wall clock), safe messages (stop commands) repeated while held
 
 
 class ServiceError(RuntimeError):
@@ -150,6 +161,15 @@ class TransferFunctionNode(Node):
         self.declare_parameter('step_ms', 20.0, ParameterDescriptor(
             description='Lockstep round length, ms (the same for every participant)',
             read_only=True))
+        self.declare_parameter('input_timeout_s', 1.0, ParameterDescriptor(
+            description='Wall-clock seconds after which a required input (e.g. odom) is '
+                        'stale outside lockstep: its functions pause and safe messages '
+                        '(stop commands) are published', read_only=True,
+            floating_point_range=[FloatingPointRange(from_value=0.01, to_value=3600.0)]))
+        self.declare_parameter('max_consecutive_failures', 5, ParameterDescriptor(
+            description='A transfer function failing this often in a row ends the run '
+                        '(0: never)', read_only=True,
+            integer_range=[IntegerRange(from_value=0, to_value=1_000_000, step=1)]))
         declare_lockstep_parameters(self)
         # Any other parameter given to the node (e.g. maze, seed) is the user's
         # configuration: declare it as given and offer it to functions as `params`.
@@ -170,7 +190,12 @@ class TransferFunctionNode(Node):
             'stop': self._request_stop,
             'params': {name: parameter.value for name, parameter in self._parameters.items()}})
         self.stop_reason = None  # set by a function's stop(); main() then ends the node
+        self.fatal_error = None  # set when the run must stop on an error (exit status 4)
         self.lockstep = bool(self.get_parameter('lockstep').value)
+        self.max_failures = int(self.get_parameter('max_consecutive_failures').value)
+        if not self.lockstep:  # in lockstep, rounds pace time: inputs only need to arrive
+            self.runner.max_input_age_s = float(self.get_parameter('input_timeout_s').value)
+        self._error_kinds = {}  # (function, last traceback line) -> occurrences
         step_ms = float(self.get_parameter('step_ms').value)
         self._step_ns = int(round(step_ms * 1e6))
         self._round_ns = 0
@@ -195,6 +220,14 @@ class TransferFunctionNode(Node):
             self._input_subscriptions[topic] = subscription
             if self._lockstep is not None and qos_name != 'sensor':
                 self._lockstep.track_input(subscription)
+        self._started_s = time.monotonic()
+        self._reported = {}  # (topic, missing?) -> wall time of the last report
+        self._last_safe_s = float('-inf')
+        self._held = False
+        if any(f.required for f in self.runner.functions):
+            # wall clock: odometry that stops must stop the robot whatever /clock does
+            self.create_timer(INPUT_CHECK_S, self._check_inputs, callback_group=self._group,
+                              clock=Clock(clock_type=ClockType.STEADY_TIME))
         if self._lockstep is not None:
             self._lockstep.start()
         self.get_logger().info(
@@ -219,23 +252,96 @@ class TransferFunctionNode(Node):
 
     def _run_round(self, round_: int):
         self._round_ns = round_ * self._step_ns
-        self._publish(self.runner.run_pending(self._round_ns, synchronous=True))
+        if self.fatal_error is None:
+            self._publish(self.runner.run_pending(self._round_ns, synchronous=True))
 
     def _publish(self, calls):
         for call in calls:
             if call.error is not None:
-                self.get_logger().error(f'transfer function {call.name} raised; its outputs for '
-                                        f'this call are skipped:\n{call.error}')
+                self._report_error(call)
                 continue
-            for topic, msg in call.outputs:
-                publisher = self._output_publishers[topic]
-                publisher.publish(msg)
-                if self._lockstep is not None:
-                    self._lockstep.sent(publisher.topic_name)
+            self._publish_outputs(call.outputs)
+
+    def _publish_outputs(self, outputs):
+        for topic, msg in outputs:
+            publisher = self._output_publishers[topic]
+            publisher.publish(msg)
+            if self._lockstep is not None:
+                self._lockstep.sent(publisher.topic_name)
+
+    def _report_error(self, call):
+        """Log a failed call (a repeated error in one line) and end the run when it must."""
+        last_line = call.error.strip().splitlines()[-1]
+        kind = (call.name, last_line)
+        seen = self._error_kinds[kind] = self._error_kinds.get(kind, 0) + 1
+        if seen == 1:
+            self.get_logger().error(f'transfer function {call.name} raised; its outputs for '
+                                    f'this call are skipped:\n{call.error}')
+        elif seen <= 3 or seen & (seen - 1) == 0:  # then at 4, 8, 16, ... occurrences
+            self.get_logger().error(f'transfer function {call.name} raised again ({seen} '
+                                    f'times so far): {last_line}')
+        if self.fatal_error is not None:
+            return
+        if call.fatal:
+            self.fatal_error = (f'transfer function {call.name} cannot write its files: '
+                                f'{last_line}; the run stops (free space or fix the path, '
+                                f'then resume)')
+        elif self.max_failures and call.consecutive_failures >= self.max_failures:
+            self.fatal_error = (f'transfer function {call.name} failed {call.consecutive_failures}'
+                                f' times in a row (max_consecutive_failures); the run stops. '
+                                f'Last error:\n{call.error.rstrip()}')
+
+    def _topic_label(self, declared: str) -> str:
+        """'/robot1/odom (remapped from odom)': the topic a user has to check."""
+        subscription = self._input_subscriptions.get(declared)
+        resolved = subscription.topic_name if subscription is not None else declared
+        expanded = self.resolve_topic_name(declared, only_expand=True)
+        return resolved if resolved == expanded else f'{resolved} (remapped from {declared})'
+
+    def _check_inputs(self):
+        """Wall-clock watchdog of required inputs: report them, publish safe messages."""
+        problems = self.runner.input_problems()
+        now = time.monotonic()
+        if not problems:
+            if self._held:
+                self._held = False
+                self._reported.clear()
+                self.get_logger().info('required inputs are fresh again: transfer functions '
+                                       'resume')
+            return
+        self._held = True
+        safe = self.runner.safe_outputs() if not self.lockstep else []
+        if safe and now - self._last_safe_s >= SAFE_REPEAT_S:
+            self._last_safe_s = now
+            self._publish_outputs(safe)
+        if now - self._started_s < FIRST_WAIT_REPORT_S:
+            return
+        stops = ', '.join(self._output_publishers[t].topic_name for t, _ in safe)
+        then = f'; publishing stop messages on {stops}' if stops else ''
+        for problem in problems:
+            key = (problem.topic, problem.age_s is None)
+            if now - self._reported.get(key, float('-inf')) < WAIT_REPORT_S:
+                continue
+            self._reported[key] = now
+            label = self._topic_label(problem.topic)
+            declared = self.runner.input_topics.get(problem.topic, (None, ''))[1]
+            who = 'is the driver running?' if declared == 'robot' else \
+                'is its publisher running?'
+            if problem.age_s is None:
+                self.get_logger().warning(
+                    f'waiting for {problem.input} on {label} \u2014 {who} ({problem.function} '
+                    f'is not called until it arrives{then})')
+            else:
+                self.get_logger().warning(
+                    f'{problem.input} on {label} is stale: last message {problem.age_s:.1f} s '
+                    f'ago (input_timeout_s {self.runner.max_input_age_s:g} s) \u2014 {who} '
+                    f'({problem.function} paused{then})')
 
 
     def summary(self) -> str:
+        held = self.runner.held_calls()
         parts = [f'{name}: {calls} calls, {failures} failed, {dropped} triggers throttled'
+                 + (f', {held[name]} held for want of required inputs' if held[name] else '')
                  for name, (calls, failures, dropped) in self.runner.statistics().items()]
         return '; '.join(parts)
 

@@ -11,19 +11,30 @@ Rules:
   asynchronous runs, once per lockstep round for synchronous functions), unless its
   throttle refuses the simulation time, in which case the trigger is dropped;
 - a function that raises is logged with its name and traceback; its outputs for that
-  call are skipped and the others go on.
+  call are skipped and the others go on; the node ends the run after
+  ``max_consecutive_failures`` failures in a row, or at once when the error is a full
+  disk or an unwritable path (:data:`DISK_ERRNOS`), which retrying cannot cure;
+- a function with *required* inputs is not called while one of them has not arrived
+  or (with ``max_input_age_s``) is older than that on the wall clock: the call is
+  *held* and the outputs that declare a ``safe`` message publish it instead.
 """
 
 from dataclasses import dataclass, field
+import errno
 import logging
 from pathlib import Path
 import runpy
+import time
 import traceback
 
 from tf_nodes import api
 from tf_nodes.codes import Throttle
 
 _log = logging.getLogger(__name__)
+
+
+# OSError numbers that retrying the next round cannot cure: the run stops at once
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EIO})
 
 
 class TransferFunctionError(RuntimeError):
@@ -65,13 +76,38 @@ class Call:
 
     Attributes:
         name: the function's name.
-        outputs: list of (topic, message) to publish (empty when it failed).
+        outputs: list of (topic, message) to publish (empty when it failed; the safe
+            messages when it was held).
         error: the formatted traceback when it raised, else None.
+        fatal: the error was a full disk or unwritable path (see DISK_ERRNOS).
+        consecutive_failures: failures of this function in a row, this one included.
+        held: (input name, topic, age_s or None) of the required inputs it waited for;
+            empty when it ran.
     """
 
     name: str
     outputs: list = field(default_factory=list)
     error: str = None
+    fatal: bool = False
+    consecutive_failures: int = 0
+    held: list = field(default_factory=list)
+
+
+@dataclass
+class InputProblem:
+    """A required input a function waits for.
+
+    Attributes:
+        function: the function's name.
+        input: the input's name.
+        topic: the declared topic.
+        age_s: wall-clock seconds since its latest message; None: none arrived yet.
+    """
+
+    function: str
+    input: str
+    topic: str
+    age_s: float = None
 
 
 class _Function:
@@ -84,7 +120,11 @@ class _Function:
         self.throttle = Throttle(spec.throttling_rate) if spec.throttling_rate else None
         self.calls = 0
         self.failures = 0
+        self.consecutive_failures = 0
         self.dropped = 0  # triggers refused by the throttle
+        self.held = 0  # calls not made for want of a required input
+        self.required = [(name, declared.topic) for name, declared in spec.inputs.items()
+                         if declared.required]
 
 
 class TransferFunctionRunner:
@@ -93,12 +133,20 @@ class TransferFunctionRunner:
     Args:
         specs: TransferFunctionSpec list (see load_transfer_functions).
         context: extra special arguments offered to functions (brain, world, log).
+        clock: wall clock for the age of required inputs, s (monotonic).
+
+    Attributes:
+        max_input_age_s: a required input older than this (wall clock, s) is stale;
+            None: only a missing one holds a function (lockstep, where rounds pace time).
     """
 
-    def __init__(self, specs, context=None):
+    def __init__(self, specs, context=None, clock=time.monotonic):
         self.functions = [_Function(spec) for spec in specs]
         self.context = dict(context or {})
+        self.clock = clock
+        self.max_input_age_s = None
         self.latest = {}  # topic -> latest message
+        self.received_at = {}  # topic -> clock() when its latest message arrived
         self.input_topics = {}  # topic -> (msg_type, qos)
         self.output_topics = {}  # topic -> msg_type
         self._by_topic = {}  # topic -> [(function, input name)]
@@ -122,6 +170,7 @@ class TransferFunctionRunner:
     def on_message(self, topic: str, msg):
         """Store a message and mark the functions it triggers; return those functions' names."""
         self.latest[topic] = msg
+        self.received_at[topic] = self.clock()
         fired = []
         for function, input_name in self._by_topic.get(topic, ()):
             if input_name in function.queues:
@@ -149,6 +198,12 @@ class TransferFunctionRunner:
                 continue
             triggered_by = sorted(function.pending)
             function.pending.clear()
+            problems = self._unmet(function)
+            if problems:
+                function.held += 1
+                calls.append(Call(function.spec.name, outputs=self.safe_outputs(function),
+                                  held=problems))
+                continue
             if function.throttle is not None and not function.throttle.allow(t_ns):
                 function.dropped += 1
                 continue
@@ -170,10 +225,46 @@ class TransferFunctionRunner:
         try:
             result = spec.function(**kwargs)
             outputs = self._outputs(spec, result)
-        except Exception:
+        except Exception as error:
             function.failures += 1
-            return Call(spec.name, error=traceback.format_exc())
+            function.consecutive_failures += 1
+            return Call(spec.name, error=traceback.format_exc(),
+                        fatal=isinstance(error, OSError) and error.errno in DISK_ERRNOS,
+                        consecutive_failures=function.consecutive_failures)
+        function.consecutive_failures = 0
         return Call(spec.name, outputs=outputs)
+
+    # ------------------------------------------------------------------ required inputs
+
+    def _unmet(self, function) -> list:
+        now = self.clock()
+        problems = []
+        for input_name, topic in function.required:
+            arrived = self.received_at.get(topic)
+            if arrived is None:
+                problems.append(InputProblem(function.spec.name, input_name, topic))
+            elif self.max_input_age_s is not None and now - arrived > self.max_input_age_s:
+                problems.append(InputProblem(function.spec.name, input_name, topic,
+                                             now - arrived))
+        return problems
+
+    def input_problems(self) -> list:
+        """Every required input that is missing or stale now (InputProblem list)."""
+        return [p for function in self.functions for p in self._unmet(function)]
+
+    def safe_outputs(self, function=None) -> list:
+        """(topic, safe message) of the outputs that declare one (of one function or all)."""
+        functions = self.functions if function is None else [function]
+        outputs = []
+        for f in functions:
+            for declared in f.spec.outputs.values():
+                if declared.safe is not None and (declared.topic, declared.safe) not in outputs:
+                    outputs.append((declared.topic, declared.safe))
+        return outputs
+
+    def held_functions(self) -> list:
+        """The functions that have a required input missing or stale now."""
+        return [f for f in self.functions if self._unmet(f)]
 
     @staticmethod
     def _outputs(spec, result):
@@ -202,3 +293,7 @@ class TransferFunctionRunner:
     def statistics(self) -> dict:
         """name -> (calls, failures, triggers dropped by throttling)."""
         return {f.spec.name: (f.calls, f.failures, f.dropped) for f in self.functions}
+
+    def held_calls(self) -> dict:
+        """name -> calls held for want of a required input."""
+        return {f.spec.name: f.held for f in self.functions}

@@ -17,6 +17,8 @@ only converts messages. Parameters (tf_node parameters): ``maze``, ``run_dir``, 
 ``placement`` (drive), ``speed_mps`` and ``maze_origin_in_odom`` ([x_m, y_m, yaw_rad] of
 the maze origin in the robot's odometry frame). The ``contacts`` input only exists in
 simulation; on a real robot it never arrives and walls come from the maze file.
+``odom`` is required: without fresh odometry the function is not called and tf_node
+publishes a zero ``Twist`` on ``cmd_vel`` instead (see tf_nodes.api).
 """
 
 import time
@@ -69,9 +71,10 @@ def start(state, brain, params, log):
 @transfer_function(
     inputs={'actions': Input('brain/actions/spikes', PopulationSpikes),
             'places': Input('brain/places/spikes', PopulationSpikes),
-            'odom': Input('odom', Odometry, qos='robot'),
+            # required: never a motion command without (fresh) odometry
+            'odom': Input('odom', Odometry, qos='robot', required=True),
             'contacts': Input('contacts', Contacts, keep='all')},
-    outputs={'cmd': Output('cmd_vel', Twist),
+    outputs={'cmd': Output('cmd_vel', Twist, safe=Twist()),  # safe: stand still
              'place_rates': Output('brain/places/stimulus', PopulationInput),
              'noise_rate': Output('brain/noise/stimulus', PopulationInput)},
     triggers=['actions'])
@@ -85,12 +88,10 @@ def maze_experiment(actions, places, odom, contacts, state, brain, world, params
     # while arrival times can bunch up (the agent only needs rounds to increase)
     stamp_s = actions.header.stamp.sec + actions.header.stamp.nanosec * 1e-9
     round_ = int(round(stamp_s * 1000.0 / float(params['step_ms'])))
-    pose = (0.0, 0.0, 0.0)
-    if odom is not None:
-        p = odom.pose.pose
-        pose = (p.position.x, p.position.y, yaw_of_quaternion(p.orientation))
-        if 'maze_origin_in_odom' in params:  # a real robot: odometry starts where it booted
-            pose = odom_to_maze(*pose, params['maze_origin_in_odom'])
+    p = odom.pose.pose  # odom is required: the function is not called without it
+    pose = (p.position.x, p.position.y, yaw_of_quaternion(p.orientation))
+    if 'maze_origin_in_odom' in params:  # a real robot: odometry starts where it booted
+        pose = odom_to_maze(*pose, params['maze_origin_in_odom'])
     touched = any(c.touched for c in contacts)
     commands = agent.on_round(
         round_, pose, touched,

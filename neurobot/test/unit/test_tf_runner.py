@@ -127,3 +127,55 @@ def test_conflicting_topic_types_and_missing_files_are_rejected(tmp_path):
     empty.write_text('x = 1\n')
     with pytest.raises(TransferFunctionError, match='declares no'):
         load_transfer_functions([empty])
+
+
+def test_a_required_input_holds_the_function_and_publishes_the_safe_outputs():
+    now = [0.0]
+
+    @api.transfer_function(inputs={'tick': api.Input('tick', Int64),
+                                   'odom': api.Input('odom', Float64, required=True)},
+                           outputs={'cmd': api.Output('cmd', Float64, safe=Float64(data=0.0))},
+                           triggers=['tick'])
+    def drive(tick, odom):
+        return Float64(data=odom.data + 1.0)
+
+    runner = TransferFunctionRunner([drive.transfer_function], clock=lambda: now[0])
+    runner.max_input_age_s = 1.0
+    runner.on_message('tick', Int64(data=1))
+    (held,) = runner.run_pending(0)
+    assert held.outputs == [('cmd', Float64(data=0.0))] and held.error is None
+    assert [(p.input, p.topic, p.age_s) for p in held.held] == [('odom', 'odom', None)]
+    runner.on_message('odom', Float64(data=2.0))
+    runner.on_message('tick', Int64(data=2))
+    (ran,) = runner.run_pending(MS)
+    assert ran.outputs == [('cmd', Float64(data=3.0))] and not ran.held
+    now[0] = 1.5  # odometry 1.5 s old: stale
+    assert [round(p.age_s, 3) for p in runner.input_problems()] == [1.5]
+    runner.on_message('tick', Int64(data=3))
+    (stale,) = runner.run_pending(2 * MS)
+    assert stale.outputs == [('cmd', Float64(data=0.0))]
+    assert runner.held_calls() == {'drive': 2} and runner.statistics()['drive'][0] == 1
+
+
+def test_failures_in_a_row_are_counted_and_a_full_disk_is_fatal():
+    import errno
+
+    @api.transfer_function(inputs={'x': api.Input('x', Int64)})
+    def write(x):
+        if x.data == 0:
+            raise OSError(errno.ENOSPC, 'No space left on device')
+        if x.data < 0:
+            raise ValueError('negative')
+
+    runner = TransferFunctionRunner([write.transfer_function])
+    results = []
+    for value in (-1, -1, 1, -1, 0):
+        runner.on_message('x', Int64(data=value))
+        (call,) = runner.run_pending(0)
+        results.append((call.consecutive_failures, call.fatal))
+    assert results == [(1, False), (2, False), (0, False), (1, False), (2, True)]
+
+
+def test_safe_outputs_must_be_messages_of_the_declared_type():
+    with pytest.raises(TypeError, match='safe must be a Float64'):
+        api.Output('cmd', Float64, safe=Int64())
