@@ -158,8 +158,8 @@ def bench_reset(n):
     brain, build_s = timed(Brain, brain_file, step_ms=20.0, seed=1)
     saved = {}
     for name in brain.projection_names:  # weights to restore after a rebuild, NEST units
-        proj = brain._projections[name]
-        saved[name] = np.asarray(proj.connections.get('weight'), dtype=np.float64)
+        saved[name] = np.asarray(brain.synapse_collection(name).get('weight'),
+                                 dtype=np.float64)
     synapses = sum(len(w) for w in saved.values())
     fresh = trial_spikes(brain)
     brain.step()
@@ -175,7 +175,7 @@ def bench_reset(n):
         start = time.perf_counter()
         rebuilt = Brain(brain_file, step_ms=20.0, seed=1)
         for name, weights in saved.items():
-            rebuilt._projections[name].connections.set(weight=weights)
+            rebuilt.synapse_collection(name).set(weight=weights)
         rebuilds.append(time.perf_counter() - start)
     rows = [
         (f'build the brain ({n:,} neurons, {synapses:,} synapses)', build_s, ''),

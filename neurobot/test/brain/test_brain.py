@@ -104,9 +104,9 @@ def test_membrane_reset_alone_is_not_enough(deterministic):
     # a naive reset: shift the stimulus and set V_m, without draining
     now = nest.biological_time
     brain._stimulators.set(origin=(brain._stimulator_origins + now).tolist())
-    for _, group, _, state, _, _ in brain._neuron_groups:
-        if 'V_m' in state:
-            group.set(V_m=state['V_m'].tolist())
+    for group in brain._neurons.groups:
+        if 'V_m' in group.state:
+            group.nodes.set(V_m=group.state['V_m'].tolist())
     brain.nest_offset_ticks = int(round(now / brain.resolution_ms)) - brain.brain_ticks
     naive = spikes_of_trial(brain)
     assert not all(np.array_equal(fresh[k][0], naive[k][0]) for k in fresh)
