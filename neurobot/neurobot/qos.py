@@ -10,6 +10,12 @@
   transient local, so a subscriber whose DDS endpoint matches a little late (discovery
   is asynchronous) still receives everything published before; round counting relies
   on every message arriving.
+- brain outputs in lockstep (spikes, rates, step reports): transient local with depth 1,
+  the latest message only. Lockstep needs no more: a participant cannot fall more than
+  the current round behind on them, because the brain does not step again before every
+  transfer participant has received the round (one message per topic and round). People
+  watch these topics (``ros2 topic echo``, rqt_plot), and a deep transient-local history
+  would replay stale samples to every late subscriber.
 """
 
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
@@ -49,6 +55,12 @@ CLOCK = QoSProfile(
 # round a command without header was published in).
 LOCKSTEP = QoSProfile(
     history=HistoryPolicy.KEEP_LAST, depth=1000,
+    reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+# Brain outputs in lockstep (see the module docstring): a late subscriber gets the
+# current round's message, never a backlog.
+LOCKSTEP_LATEST = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=1,
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 # Data topics between lockstep participants (sensors, spikes, commands, stimuli).
