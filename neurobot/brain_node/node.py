@@ -111,7 +111,7 @@ class BrainNode(Node):
         self.stopped_by_recording = False  # record_weights_on_error=stop ended the run
         self._start_weight_recording(brain_file)
         # Lockstep data must survive late DDS matching (see neurobot.qos).
-        output_qos = qos.LOCKSTEP_DATA if self.lockstep else qos.BRAIN_OUTPUT
+        output_qos = qos.LOCKSTEP_LATEST if self.lockstep else qos.BRAIN_OUTPUT
         input_qos = qos.LOCKSTEP_DATA if self.lockstep else qos.RELIABLE
 
         # Everything that touches NEST runs in one mutually exclusive group, so even a
