@@ -57,20 +57,34 @@ def launch(args) -> int:
         print(f'Arguments of {args.bringup} (name:=value):')
         show_arguments(arguments)
         return 0
+    from neurobot.ownership import RunDirectoryBusy, RunLock
     try:
         given = parse_launch_arguments(args.arguments)
         values = bringup.resolve_arguments(arguments, given)
         specs = build(given)
-    except ValueError as error:
+        lock = RunLock(values['run_dir']) if 'run_dir' in values else None
+    except (ValueError, RunDirectoryBusy) as error:
         print(f'neurobot launch {args.bringup}: {error}', file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f'neurobot launch {args.bringup}: run_dir {values["run_dir"]}: '
+              f'{error.strerror or error}', file=sys.stderr)
         return 2
     configure_local_dds()
     from neurobot.launcher import Launcher
-    return Launcher(specs, log_level=values['log_level']).run()
+    try:
+        return Launcher(specs, log_level=values['log_level']).run()
+    finally:
+        if lock is not None:
+            lock.release()
 
 
-def _launch_quiet(given: dict, log_path, progress=None) -> int:
-    """Run the maze bring-up with node output in ``log_path``; optional progress callback."""
+def _launch_quiet(given: dict, log_path, progress=None) -> tuple:
+    """Run the maze bring-up with node output in ``log_path``; optional progress callback.
+
+    Returns:
+        (exit status, why the run stopped or None).
+    """
     import threading
 
     from neurobot.launcher import Launcher
@@ -84,7 +98,7 @@ def _launch_quiet(given: dict, log_path, progress=None) -> int:
             watcher = threading.Thread(target=progress, args=(done,), daemon=True)
             watcher.start()
         try:
-            return launcher.run()
+            return launcher.run(), launcher.reason
         finally:
             done.set()
             if watcher is not None:
@@ -92,32 +106,57 @@ def _launch_quiet(given: dict, log_path, progress=None) -> int:
 
 
 def maze(args) -> int:
-    """Train, evaluate and plot (see the module docstring)."""
+    """Train, evaluate and plot (see the module docstring); one line for a bad argument."""
+    from neurobot.maze_results import RunDirectory
+    from neurobot.ownership import RunDirectoryBusy, RunLock
+    command = 'maze-eval' if args.evaluate_only else 'maze'
+    try:
+        given = parse_launch_arguments(args.arguments)
+        if args.episodes < 0:
+            raise ValueError(f'--episodes must be >= 0, got {args.episodes}')
+        run = RunDirectory(args.run_dir)
+        lock = RunLock(run.path)
+    except (ValueError, RunDirectoryBusy) as error:
+        print(f'neurobot {command}: {error}', file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f'neurobot {command}: run directory {args.run_dir}: {error.strerror or error}',
+              file=sys.stderr)
+        return 2
+    try:
+        return _maze(args, run, given, command)
+    finally:
+        lock.release()
+
+
+def _maze(args, run, given, command) -> int:
     import time
 
     from tqdm import tqdm
 
     from neurobot.maze_agent import AgentConfig
     from neurobot.maze_plots import plot_run
-    from neurobot.maze_results import RunDirectory
     from neurobot.world.maze import Maze
     try:
-        given = parse_launch_arguments(args.arguments)
+        run.logs.mkdir(parents=True, exist_ok=True)
+        if args.evaluate_only:
+            # evaluate with what the run was trained with (maze, brain, ...) unless told otherwise
+            trained = {k: v for k, v in run.load_arguments().items()
+                       if k not in ('mode', 'resume', 'episodes', 'run_dir')}
+            given = {**trained, **given}
+        given.update(run_dir=str(run.path.resolve()), seed=str(args.seed),
+                     episodes=str(args.episodes))
+        bringup.maze_nodes(given)  # every argument checked before anything is written
+        maze_file = given.get('maze', bringup.default_path('config', 'mazes', 'default.yaml'))
+        maze_model = Maze.from_yaml(maze_file)
     except ValueError as error:
-        print(f'neurobot maze: {error}', file=sys.stderr)
+        print(f'neurobot {command}: {error}', file=sys.stderr)
         return 2
-    run = RunDirectory(args.run_dir)
-    run.logs.mkdir(parents=True, exist_ok=True)
-    if args.evaluate_only:
-        # evaluate with what the run was trained with (maze, brain, ...) unless told otherwise
-        trained = {k: v for k, v in run.load_arguments().items()
-                   if k not in ('mode', 'resume', 'episodes', 'run_dir')}
-        given = {**trained, **given}
-    given.update(run_dir=str(run.path.resolve()), seed=str(args.seed),
-                 episodes=str(args.episodes))
+    except OSError as error:
+        print(f'neurobot {command}: {error.filename or run.path}: {error.strerror or error}',
+              file=sys.stderr)
+        return 2
     configure_local_dds()
-    maze_file = given.get('maze', bringup.default_path('config', 'mazes', 'default.yaml'))
-    maze_model = Maze.from_yaml(maze_file)
     log_path = run.logs / 'launch.log'
     if not args.evaluate_only:
         done_before = len(run.read_episodes()) if bringup.as_bool(given.get('resume', 'false')) \
@@ -147,15 +186,20 @@ def maze(args) -> int:
 
         run.save_arguments({k: v for k, v in given.items() if k not in ('mode', 'resume')})
         print(f'training {args.episodes} episodes (nodes log to {log_path})')
-        code = _launch_quiet(given, log_path, progress)
+        code, reason = _launch_quiet(given, log_path, progress)
         if code != 0:
+            with open(log_path, errors='replace') as log:
+                last = log.readlines()[-30:]
             print(f'training failed (exit {code}); last lines of {log_path}:', file=sys.stderr)
-            print(''.join(open(log_path).readlines()[-30:]), file=sys.stderr)
+            print(''.join(last), file=sys.stderr)
+            if reason:
+                print(f'training stopped: {reason}', file=sys.stderr)
             return code
     print('evaluating the greedy policy from every start cell')
-    code = _launch_quiet(dict(given, mode='evaluate'), log_path)
+    code, reason = _launch_quiet(dict(given, mode='evaluate'), log_path)
     if code != 0:
-        print(f'evaluation failed (exit {code}); see {log_path}', file=sys.stderr)
+        print(f'evaluation failed (exit {code}): {reason or "see the log"}; see {log_path}',
+              file=sys.stderr)
         return code
     rows = run.read_evaluation()
     max_moves = AgentConfig().max_moves

@@ -4,7 +4,13 @@ Each :class:`neurobot.bringup.NodeSpec` becomes one process of the package's con
 script, with its parameters in a params file (``--params-file``), its remaps and log
 level as ``--ros-args``. Output lines are prefixed with the node name, as ``ros2 launch``
 does. Ctrl-C (SIGINT) or SIGTERM stops every process cleanly; when a *required* node
-exits, the others are stopped too and the launcher exits with that node's status.
+exits, the others are stopped too and the launcher exits with that node's status (128 +
+the signal number when a signal killed it, as shells do), after one line saying why:
+``[launch] run stopped: ...`` quotes the node's own ``<executable>: error: ...`` message
+(e.g. which lockstep participant did not finish its round) or names the signal.
+
+The nodes die with the launcher (see :mod:`neurobot.ownership`), and shared memory of
+nodes that could not clean up (killed) is removed when the run ends.
 """
 
 import os
@@ -18,7 +24,27 @@ import time
 
 import yaml
 
+from neurobot.lockstep_participant import ERROR_MARK
+from neurobot.ownership import LAUNCHER_PID_ENV, child_preexec
+
 STOP_GRACE_S = 10.0  # s a node gets to exit after SIGINT before it is killed
+ERROR_LINES_MAX = 40  # lines of a node's error message kept for the closing summary
+
+
+def exit_status(returncode: int) -> int:
+    """A process's status as a shell reports it: 128 + N when signal N killed it."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def describe_exit(returncode: int) -> str:
+    """'exited with code 3' or 'was killed by SIGKILL'."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f'signal {-returncode}'
+        return f'was killed by {name}'
+    return f'exited with code {returncode}'
 
 
 def executable_path(name: str) -> str:
@@ -66,6 +92,9 @@ class Launcher:
         self._buffers = {}
         self._stopping = False
         self.failure = None  # (node name, exit code) of the required node that ended the run
+        self.reason = None  # why the run stopped, as printed in the closing line
+        self._errors = {}  # node name -> lines of its last 'error:' message
+        self._in_error = set()  # nodes whose error message is still being printed
 
     def start(self):
         from neurobot.shm_cleanup import remove_orphaned_segments
@@ -73,9 +102,13 @@ class Launcher:
         self._tmp = tempfile.TemporaryDirectory(prefix='neurobot-launch-')
         for spec in self.specs:
             command = ros_arguments(spec, write_params_file(spec, self._tmp.name), self.log_level)
+            env = dict(os.environ, PYTHONUNBUFFERED='1', **spec.env)
+            env[LAUNCHER_PID_ENV] = str(os.getpid())
+            # own session: a terminal's Ctrl-C reaches the launcher only, which stops the
+            # nodes in order; child_preexec: the nodes die with the launcher
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                       env=dict(os.environ, PYTHONUNBUFFERED='1', **spec.env),
-                                       start_new_session=True)
+                                       env=env, start_new_session=True,
+                                       preexec_fn=child_preexec)
             self.processes[spec.name] = process
             os.set_blocking(process.stdout.fileno(), False)
             self._selector.register(process.stdout, selectors.EVENT_READ, spec.name)
@@ -99,7 +132,24 @@ class Launcher:
             data = self._buffers[name] + chunk
             *lines, self._buffers[name] = data.split(b'\n')
             for line in lines:
-                self._print(name, line.decode(errors='replace'))
+                text = line.decode(errors='replace')
+                self._note_error(name, text)
+                self._print(name, text)
+
+    def _note_error(self, name, text):
+        """Keep a node's '<executable>: error: ...' message (with its continuation lines)."""
+        executable = Path(self._executable(name)).name
+        if text.startswith(f'{executable}: {ERROR_MARK}'):
+            self._errors[name] = [text[len(executable) + 2 + len(ERROR_MARK):]]
+            self._in_error.add(name)
+        elif name in self._in_error:
+            if text.startswith(f'{executable}: ') or text.startswith('['):
+                self._in_error.discard(name)
+            elif len(self._errors[name]) < ERROR_LINES_MAX:
+                self._errors[name].append(text)
+
+    def _executable(self, name):
+        return next(spec.executable for spec in self.specs if spec.name == name)
 
     def run(self) -> int:
         """Supervise until a required node exits or a signal arrives; return an exit code."""
@@ -112,7 +162,7 @@ class Launcher:
                 for spec in self.specs:
                     code = self.processes[spec.name].poll()
                     if code is not None and spec.required and not self._stopping:
-                        self._print(spec.name, f'exited with code {code}; stopping the others')
+                        self._print(spec.name, f'{describe_exit(code)}; stopping the others')
                         self.failure = (spec.name, code)
                         self._stopping = True
             self.stop()
@@ -121,7 +171,14 @@ class Launcher:
                 signal.signal(sig, handler)
         if self.failure is None:
             return 0
-        return self.failure[1] if self.failure[1] not in (None, 0) else 0
+        name, code = self.failure
+        if code != 0:
+            self._pump(0.0)
+            error = self._errors.get(name)
+            self.reason = (f'{name}: ' + '\n'.join(error) if error
+                           else f'{name} {describe_exit(code)}')
+            self._print('launch', f'run stopped: {self.reason}')
+        return exit_status(code)
 
     def _on_signal(self, signum, frame):
         self._stopping = True
@@ -131,6 +188,7 @@ class Launcher:
         for name, process in self.processes.items():
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGCONT)  # a stopped node handles it, then exits
         deadline = time.monotonic() + STOP_GRACE_S
         while time.monotonic() < deadline and any(p.poll() is None for p in self.processes.values()):
             self._pump(0.1)
@@ -142,5 +200,7 @@ class Launcher:
         self._pump(0.1)
         for name, process in self.processes.items():
             if process.returncode not in (0, -signal.SIGINT, None):
-                self._print(name, f'exit code {process.returncode}')
+                self._print(name, describe_exit(process.returncode))
         self._tmp.cleanup()
+        from neurobot.shm_cleanup import remove_orphaned_segments
+        remove_orphaned_segments()  # those of nodes that were killed

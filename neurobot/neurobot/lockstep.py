@@ -128,16 +128,53 @@ class LockstepBarrier:
         expected = self.expected()
         return all(self.received[t] >= expected[t] for t in self.received)
 
+    def _round_of(self, participant: str) -> int:
+        if participant == self.name:
+            return self.rounds_done
+        return self.others[participant].round
+
+    def stalled(self) -> list:
+        """The other participants that hold the run up, as (name, last round announced).
+
+        A participant holds the run up when nothing it depends on is missing (as far as
+        the announcements show) and still it did not announce its next round: it hangs,
+        was stopped or killed. Those that only wait for it are not named, so a hung brain
+        is blamed on the brain, not on the transfer functions waiting for it.
+        """
+        stalled = []
+        for name, entry in self.others.items():
+            if entry.round < 0:
+                stalled.append((name, entry.round))
+                continue
+            phase = self.participants[name]
+            next_round = entry.round + 1
+            needed = next_round - 1 if phase == SIMULATION else next_round
+            blocked = any(self._round_of(other) < needed
+                          for other, other_phase in self.participants.items()
+                          if other_phase != phase)
+            if not blocked:
+                stalled.append((name, entry.round))
+        return sorted(stalled)
+
     def waiting_for(self, next_round: int) -> str:
         """Describe what ``next_round`` is still waiting for (for timeout messages)."""
         missing = [n for n, e in self.others.items() if e.round < 0]
         if missing:
             return 'participants not up yet: ' + ', '.join(sorted(missing))
         needed = self.required_round(next_round)
-        late = [f'{n} (finished round {self.others[n].round}, needed {needed})'
-                for n in self._predecessors() if n in self.others and self.others[n].round < needed]
+        late = [n for n in self._predecessors() if n in self.others
+                and self.others[n].round < needed]
         if late:
-            return 'no answer from ' + ', '.join(late)
+            stalled = self.stalled()
+            if stalled:
+                waiting = sorted(n for n in self.others if n not in dict(stalled))
+                verb = 'waits' if len(waiting) == 1 else 'wait'
+                also = f'; {", ".join(waiting)} {verb} for it as well' if waiting else ''
+                return 'no answer from ' + ', '.join(
+                    f'{n} (it did not finish round {r + 1}; its last announcement: round {r})'
+                    for n, r in stalled) + also
+            return 'no answer from ' + ', '.join(
+                f'{n} (finished round {self.others[n].round}, needed {needed})' for n in late)
         expected = self.expected()
         short = [f'{t} ({self.received[t]} of {expected[t]} messages)'
                  for t in self.received if self.received[t] < expected[t]]

@@ -9,20 +9,29 @@ waits longer than ``timeout_s``: ``failure`` then holds a message naming the rou
 what it was waiting for, and :func:`spin_participant` ends the node with status 3
 (exceptions raised in callbacks are not reliably propagated by rclpy's executors, so
 nothing here relies on them).
+
+The timeout runs on the wall clock (a steady timer, and the spin loop itself), never on
+``/clock``: the world publishes ``/clock``, so a world that hangs would otherwise stop
+the very clock that should notice it. The message names the participant that holds the
+run up (:meth:`neurobot.lockstep.LockstepBarrier.stalled`), not those waiting for it.
 """
 
 import time
 
 from neurobot_interfaces.msg import LockstepDone
+from rclpy.clock import Clock, ClockType
 
 from neurobot import qos
 from neurobot.lockstep import LockstepBarrier, parse_participants
+from neurobot.ownership import launcher_gone, silence_if_orphaned
 from neurobot.stamps import time_msg
 
 DONE_TOPIC = '/lockstep/done'
 LOCKSTEP_FAILED_EXIT = 3  # exit status: a round waited too long for another participant
 FATAL_ERROR_EXIT = 4  # exit status: the node stopped the run on an error (fatal_error)
+ERROR_MARK = 'error: '  # '<executable>: error: <why>' on stderr: the launcher quotes it
 TIMEOUT_CHECK_S = 0.2  # s, how often a waiting participant checks its timeout
+OBSERVER_WAIT_S = 30.0  # s, longest round 1 waits for the observers (mcap_recorder, ...)
 
 
 def spin_participant(node, executor, name: str) -> int:
@@ -51,14 +60,18 @@ def spin_participant(node, executor, name: str) -> int:
     try:
         while not stop.is_set() and rclpy.ok(context=node.context):
             executor.spin_once(timeout_sec=0.1)
-            if lockstep is not None and lockstep.failure:
-                print(f'{name}: {lockstep.failure}', file=sys.stderr)
-                return LOCKSTEP_FAILED_EXIT
+            if lockstep is not None:
+                lockstep.check_timeout()  # wall clock, whatever the executor's timers do
+                if lockstep.failure:
+                    print(f'{name}: {ERROR_MARK}{lockstep.failure}', file=sys.stderr)
+                    return LOCKSTEP_FAILED_EXIT
             if getattr(node, 'fatal_error', None):
-                print(f'{name}: {node.fatal_error}', file=sys.stderr)
+                print(f'{name}: {ERROR_MARK}{node.fatal_error}', file=sys.stderr)
                 return FATAL_ERROR_EXIT
             if getattr(node, 'stop_reason', None):
                 print(f'{name}: finished: {node.stop_reason}', file=sys.stderr)
+                return 0
+            if launcher_gone():  # where no parent-death signal exists (nobody reads stderr)
                 return 0
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
@@ -107,6 +120,7 @@ def run_node(name: str, make_node, args=None, farewell=None, cleanup=None) -> in
     try:
         code = spin_participant(node, executor, name)
     finally:
+        silence_if_orphaned()  # nobody reads our output any more: don't die writing it
         executor.shutdown()  # its own threads must stop before the nodes go
         if farewell is not None:
             print(f'{name}: {farewell(node)}', file=sys.stderr)
@@ -137,6 +151,10 @@ def declare_lockstep_parameters(node):
         read_only=True))
     node.declare_parameter('lockstep_startup_timeout_s', 120.0, ParameterDescriptor(
         description='Seconds to wait for every participant to come up', read_only=True))
+    node.declare_parameter('lockstep_observers', [''], ParameterDescriptor(
+        type=ParameterType.PARAMETER_STRING_ARRAY, read_only=True,
+        description='Nodes that take part in round 0 only (mcap_recorder, spike_raster): '
+                    'round 1 waits until they are subscribed (see neurobot.round_zero)'))
 
 
 class LockstepParticipant:
@@ -165,12 +183,15 @@ class LockstepParticipant:
         self.published = {}
         self.compute_ms = 0.0
         self._waiting_since = None
+        self._all_up = False  # every participant announced round 0
         self._started = False
         self.failure = None  # the timeout message once a round waited too long
         self._publisher = node.create_publisher(LockstepDone, DONE_TOPIC, qos.LOCKSTEP)
         node.create_subscription(LockstepDone, DONE_TOPIC, self._on_done, qos.LOCKSTEP,
                                  callback_group=callback_group)
-        node.create_timer(TIMEOUT_CHECK_S, self._check_timeout, callback_group=callback_group)
+        self._wait_for_observers(node, callback_group)
+        node.create_timer(TIMEOUT_CHECK_S, self.check_timeout, callback_group=callback_group,
+                          clock=Clock(clock_type=ClockType.STEADY_TIME))
 
     # ------------------------------------------------------------------ topics
 
@@ -202,6 +223,10 @@ class LockstepParticipant:
         self.poll()
 
     def _on_done(self, msg):
+        if msg.participant in self.observers:
+            self.observers.discard(msg.participant)
+            self.poll()
+            return
         if msg.participant == self.name:
             return
         self.barrier.on_done(msg.participant, msg.round, dict(zip(msg.topics, msg.counts)),
@@ -210,7 +235,8 @@ class LockstepParticipant:
 
     def poll(self):
         """Run every round that is ready now."""
-        while self._started and not self.failure and self.barrier.ready_for(self.next_round):
+        while (self._started and not self.failure and self._observers_in()
+               and self.barrier.ready_for(self.next_round)):
             round_ = self.next_round
             start = time.perf_counter()
             self.run_round(round_)
@@ -219,6 +245,40 @@ class LockstepParticipant:
             self.next_round += 1
             self._announce(round_)
             self._waiting_since = time.monotonic()
+
+    # ------------------------------------------------------------------ observers
+
+    def _wait_for_observers(self, node, callback_group):
+        """Round 1 waits for the observers' round 0 (neurobot.round_zero), at most
+        OBSERVER_WAIT_S after every participant is up; then the run starts without them."""
+        from rclpy.clock import Clock as SteadyClock, ClockType as SteadyType
+        self.observers = {n for n in node.get_parameter('lockstep_observers').value
+                          if n and n != self.name}
+        self._observer_deadline = None
+        self._observer_timer = None
+        if self.observers:  # polls past the deadline (on the wall clock, not /clock)
+            self._observer_timer = node.create_timer(
+                TIMEOUT_CHECK_S, self.poll, callback_group=callback_group,
+                clock=SteadyClock(clock_type=SteadyType.STEADY_TIME))
+
+    def _observers_in(self) -> bool:
+        if not self.observers or self.next_round > 1 or not self.barrier.everyone_ready():
+            if self._observer_timer is not None and (not self.observers or self.next_round > 1):
+                self.node.destroy_timer(self._observer_timer)
+                self._observer_timer = None
+            return True
+        now = time.monotonic()
+        if self._observer_deadline is None:
+            self._observer_deadline = now + OBSERVER_WAIT_S
+        if now > self._observer_deadline:
+            self.node.get_logger().warning(
+                f'starting without {", ".join(sorted(self.observers))}: not subscribed after '
+                f'{OBSERVER_WAIT_S:g} s (the run goes on; its first messages may be missing '
+                f'from a recording)')
+            self.observers.clear()
+            return True
+        self._waiting_since = now  # this wait is bounded by OBSERVER_WAIT_S, not the timeout
+        return False
 
     def _announce(self, round_):
         msg = LockstepDone()
@@ -231,10 +291,15 @@ class LockstepParticipant:
         msg.counts = list(self.published.values())
         self._publisher.publish(msg)
 
-    def _check_timeout(self):
+    def check_timeout(self):
+        """Set ``failure`` when the next round waited longer than the timeout (wall clock)."""
         if not self._started or self._waiting_since is None or self.failure:
             return
-        limit = self.timeout_s if self.barrier.everyone_ready() else self.startup_timeout_s
+        if not self._all_up and self.barrier.everyone_ready():
+            # the round timeout counts from the moment the last participant came up
+            self._all_up = True
+            self._waiting_since = time.monotonic()
+        limit = self.timeout_s if self._all_up else self.startup_timeout_s
         waited = time.monotonic() - self._waiting_since
         if waited > limit:
             self.failure = (f'lockstep: {self.name} waited {waited:.1f} s for round '

@@ -135,8 +135,8 @@ def test_required_node_exit_stops_the_others_and_sets_the_exit_code(fake_nodes, 
     assert code == exit_code
     lines = out.getvalue().splitlines()
 
-    # every line is prefixed with its node's name
-    assert all(line.startswith(('[worker] ', '[sleeper] ')) for line in lines), lines
+    # every line is prefixed with its node's name (the closing summary with [launch])
+    assert all(line.startswith(('[worker] ', '[sleeper] ', '[launch] ')) for line in lines), lines
     assert '[worker] hello from __node:=worker' in lines
     assert '[worker] my params: worker:' in lines  # its own params file
     assert '[worker] done' in lines and '[sleeper] ready' in lines
@@ -146,4 +146,5 @@ def test_required_node_exit_stops_the_others_and_sets_the_exit_code(fake_nodes, 
     assert lines.index('[sleeper] stopping on SIGINT') > lines.index(stop_notice)
     assert launcher.processes['sleeper'].returncode == 0
     assert launcher.failure == ('worker', exit_code)
-    assert ('[worker] exit code 2' in lines) == (exit_code == 2)
+    assert ('[worker] exited with code 2' in lines) == (exit_code == 2)
+    assert ('[launch] run stopped: worker exited with code 2' in lines) == (exit_code == 2)

@@ -24,7 +24,10 @@ def test_simulation_round_waits_for_transfer_functions_of_the_previous_round():
     assert brain.ready_for(1)
     brain.finish(1)
     assert not brain.ready_for(2)  # tf has not finished round 1
-    assert 'no answer from tf' in brain.waiting_for(2)
+    # ... because the world has not finished round 1: the world holds the run up
+    assert brain.waiting_for(2).startswith('no answer from world (it did not finish round 1')
+    brain.on_done('world', 1, {})
+    assert brain.waiting_for(2).startswith('no answer from tf (it did not finish round 1')
     brain.on_done('tf', 1, {})
     assert brain.ready_for(2)
 
@@ -83,3 +86,35 @@ def test_participant_lists_are_validated():
         parse_participants(['world'], ['world'])
     with pytest.raises(ValueError, match='must be listed'):
         LockstepBarrier('ghost', SIMULATION, PARTICIPANTS)
+
+
+def _at(barrier, rounds):
+    for name, round_ in rounds.items():
+        if name == barrier.name:
+            for r in range(barrier.rounds_done + 1, round_ + 1):
+                barrier.finish(r)
+        else:
+            barrier.on_done(name, round_, {})
+    return barrier
+
+
+@pytest.mark.parametrize('hung, rounds, observer', [
+    # a brain that hangs in round 8: tf waits for it, the world waits for tf
+    ('brain', {'world': 8, 'brain': 7, 'tf': 7}, 'world'),
+    ('brain', {'world': 8, 'brain': 7, 'tf': 7}, 'tf'),
+    # a stopped world: the brain finished round 8, tf waits for the world
+    ('world', {'world': 7, 'brain': 8, 'tf': 7}, 'brain'),
+    ('world', {'world': 7, 'brain': 8, 'tf': 7}, 'tf'),
+    # transfer functions that hang in round 8
+    ('tf', {'world': 8, 'brain': 8, 'tf': 7}, 'world'),
+    ('tf', {'world': 8, 'brain': 8, 'tf': 7}, 'brain'),
+])
+def test_a_timeout_names_the_participant_that_did_not_finish_not_those_waiting(
+        hung, rounds, observer):
+    barrier = _at(LockstepBarrier(observer, PARTICIPANTS[observer], PARTICIPANTS), rounds)
+    next_round = barrier.rounds_done + 1
+    assert not barrier.ready_for(next_round)
+    assert barrier.stalled() == [(hung, 7)]
+    message = barrier.waiting_for(next_round)
+    assert message.startswith(f'no answer from {hung} (it did not finish round 8; '
+                              f'its last announcement: round 7)'), message
