@@ -289,7 +289,24 @@ def _lockstep_parameters(values: dict, name: str) -> dict:
         'lockstep_simulation': ['world', 'brain'],
         'lockstep_transfer': tf_names or [''],
         'lockstep_timeout_s': _as_float(values['lockstep_timeout_s'], 'lockstep_timeout_s'),
+        'lockstep_observers': lockstep_observers(values) or [''],
     }
+
+
+def lockstep_observers(values: dict) -> list:
+    """Nodes that take part in lockstep round 0 only (neurobot.round_zero): with
+    ``record``, the recorder and the raster it records, so the recording holds the run's
+    first messages."""
+    lockstep = (as_bool(values['use_sim_time'], 'use_sim_time')
+                and values['world'] == 'embedded')
+    if not lockstep or not as_bool(values['record'], 'record'):
+        return []
+    return ['mcap_recorder'] + (['spike_raster'] if as_bool(values['monitoring'], 'monitoring')
+                                else [])
+
+
+def _observer_parameters(values: dict, name: str) -> dict:
+    return _lockstep_parameters(values, name) if name in lockstep_observers(values) else {}
 
 
 def monitor_nodes(values: dict) -> list:
@@ -342,7 +359,8 @@ def monitoring_nodes(values: dict, tf: bool = False) -> list:
             'odom_topic': odom if not embedded or tf else '', 'scan_topic': scan,
             'maze_origin_in_odom': origin,
             'publish_tf': bool(tf and sim_time)}),
-        NodeSpec('spike_raster', 'spike_raster', required=False),
+        NodeSpec('spike_raster', 'spike_raster', required=False,
+                 parameters=_observer_parameters(values, 'spike_raster')),
     ]
 
 
@@ -377,6 +395,7 @@ def recording_nodes(values: dict) -> list:
         # [''] = every topic ([] would leave the parameter's type undetermined)
         'topics': _topic_list(values['record_topics']) or [''],
         'on_error': 'continue',
+        **_observer_parameters(values, 'mcap_recorder'),
     })]
 
 

@@ -75,7 +75,7 @@ class LiveView(Node):
                                f'connection, Foxglove WebSocket)')
         self.subscriber = make_subscriber(self, self._on_topic, self._on_message)
 
-    def _on_topic(self, topic, type_name, definition):
+    def _on_topic(self, topic, type_name, definition, offered_qos=None):
         schema = self._foxglove.Schema(name=type_name, encoding='ros2msg',
                                        data=definition.encode())
         self.channels[topic] = self._foxglove.Channel(topic, schema=schema,

@@ -14,7 +14,10 @@ in lockstep). Publishing on data time rather than on a timer makes each image co
 and the same in every run.
 Time going backwards (a world reset with its clock) clears the raster.
 
-Parameters: populations, window_ms, bin_ms, period_ms, gap_rows, discovery_period_s.
+Parameters: populations, window_ms, bin_ms, period_ms, gap_rows, discovery_period_s,
+and in lockstep the lockstep_* parameters: the node then takes part in round 0 only
+(neurobot.round_zero), so the run starts once it is subscribed and its first image is
+complete and in a recording.
 """
 
 import sys
@@ -27,6 +30,7 @@ from neurobot import qos
 from neurobot.lockstep_participant import run_node
 from neurobot.monitoring.raster import PublishSchedule, SpikeRaster
 from neurobot.parameters import declare_number
+from neurobot.round_zero import RoundZeroObserver, declare_observer_parameters
 from neurobot.stamps import time_msg
 from neurobot_interfaces.msg import PopulationSpikes
 
@@ -80,6 +84,9 @@ class RasterNode(Node):
         if not self.requested:
             self.create_timer(float(value('discovery_period_s')), self._discover)
             self._discover()
+        declare_observer_parameters(self)
+        self.round_zero = RoundZeroObserver(self, self._subscribed_to,
+                                            own_topics=[self._pub.topic_name])
         self.get_logger().info(
             f'raster of {", ".join(self.requested) or "every population found"}: '
             f'{self.raster.window_ms:g} ms in {self.raster.n_bins} bins, every '
@@ -90,6 +97,19 @@ class RasterNode(Node):
         self._spike_subs[population] = self.create_subscription(
             PopulationSpikes, topic, lambda msg, name=population: self._on_spikes(name, msg),
             qos.BRAIN_OUTPUT)
+
+    def _subscribed_to(self, topics) -> bool:
+        """Subscribed and matched to every spikes topic the participants announced."""
+        if not self.requested:
+            self._discover()
+        prefix = self.get_namespace().rstrip('/') + '/brain/'
+        wanted = [t[len(prefix):-len('/spikes')] for t in topics
+                  if t.startswith(prefix) and t.endswith('/spikes')
+                  and t.count('/') == prefix.count('/') + 1]
+        if self.requested:
+            wanted = [p for p in wanted if p in self.requested]
+        return all(p in self._spike_subs and self._spike_subs[p].get_publisher_count() > 0
+                   for p in wanted)
 
     def _discover(self):
         prefix = self.get_namespace().rstrip('/') + '/brain/'

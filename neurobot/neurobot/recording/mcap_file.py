@@ -124,8 +124,10 @@ class McapFile:
 
     # ------------------------------------------------------------------ writing
 
-    def add_topic(self, topic: str, type_name: str, definition: str):
+    def add_topic(self, topic: str, type_name: str, definition: str, metadata=None):
         """Declare a topic: its type's schema (once per type) and the topic's channel.
+
+        ``metadata`` is the channel's (rosbag2 writes ``offered_qos_profiles``).
 
         Raises:
             ValueError: the topic was declared before with another type.
@@ -143,7 +145,8 @@ class McapFile:
                 self._schemas[type_name] = self._writer.register_schema(
                     name=type_name, encoding='ros2msg', data=definition.encode())
             self._channels[topic] = self._writer.register_channel(
-                topic=topic, message_encoding='cdr', schema_id=self._schemas[type_name])
+                topic=topic, message_encoding='cdr', schema_id=self._schemas[type_name],
+                metadata=dict(metadata or {}))
         self._guarded('write to', register)
         self._channel_types[topic] = type_name
         self.message_counts.setdefault(topic, 0)

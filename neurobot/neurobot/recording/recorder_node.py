@@ -32,6 +32,7 @@ from neurobot.recording.mcap_file import (COMPRESSIONS, DEFAULT_FLUSH_PERIOD_S, 
                                           RecordingError, free_path)
 from neurobot.recording.process import run
 from neurobot.recording.subscriber import declare_topic_parameters, make_subscriber
+from neurobot.round_zero import RoundZeroObserver, declare_observer_parameters
 
 ON_ERROR = ('continue', 'stop')
 MB = 1e6  # bytes
@@ -69,8 +70,10 @@ class McapRecorder(Node):
         if compression not in COMPRESSIONS:
             raise ValueError(f'compression must be one of {sorted(COMPRESSIONS)}, '
                              f'got {compression!r}')
+        declare_observer_parameters(self)
         self.failure = None
         self.file = None
+        self.subscriber = None
         self.recording = False  # False again after the first error: it is reported once
         self._error = None
         self._sim_time = bool(self.get_parameter('use_sim_time').value)
@@ -84,18 +87,30 @@ class McapRecorder(Node):
                                  flush_period_s=self.get_parameter('flush_period_s').value)
         except RecordingError as error:
             self._fail(error)
-            return
-        self.recording = True
-        self.get_logger().info(f'recording to {path}')
-        self.subscriber = make_subscriber(self, self._on_topic, self._on_message)
-        if not self.recording:  # failed on a topic of the first scan, before the line above
-            self.subscriber.stop()
+        else:
+            self.recording = True
+            self.get_logger().info(f'recording to {path}')
+            self.subscriber = make_subscriber(self, self._on_topic, self._on_message)
+            if not self.recording:  # failed on a topic of the first scan, before the line above
+                self.subscriber.stop()
+        # In lockstep, round 1 waits until every topic of the run is subscribed (even
+        # after a failure: then there is nothing to wait for), so the file holds the
+        # run's first messages.
+        self.round_zero = RoundZeroObserver(self, self._subscribed_to, wait_for_observers=True)
 
-    def _on_topic(self, topic, type_name, definition):
+    def _subscribed_to(self, topics) -> bool:
+        if not self.recording:
+            return True
+        self.subscriber.scan()
+        return all(self.subscriber.matched(topic) for topic in topics
+                   if self.subscriber.selection.wants(topic))
+
+    def _on_topic(self, topic, type_name, definition, offered_qos):
         if not self.recording:
             return
         try:
-            self.file.add_topic(topic, type_name, definition)
+            self.file.add_topic(topic, type_name, definition,
+                                metadata={'offered_qos_profiles': offered_qos})
         except RecordingError as error:
             self._fail(error)
 

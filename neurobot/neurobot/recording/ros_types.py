@@ -7,9 +7,14 @@ by the text of every type it uses, directly or through other types, in rosbag2's
 
     <the .msg text of pkg/msg/Type>
     ================================================================================
-    MSG: std_msgs/msg/Header
+    MSG: std_msgs/Header
     <the .msg text of std_msgs/msg/Header>
     ...
+
+Included types are named ``pkg/Type``, as rosbag2 writes them and as the fields of .msg
+files spell them: Foxglove's parser (``@foxglove/rosmsg``) resolves a field's type by an
+exact match with a ``MSG:`` name, so ``MSG: std_msgs/msg/Header`` would leave a
+``std_msgs/Header`` field undefined (``neurobot/test/foxglove_rosmsg.py`` checks this).
 
 The ``.msg`` files come from the packages' share directories (``<prefix>/share/<pkg>/msg``),
 found through ``AMENT_PREFIX_PATH`` and, for the PyPI wheels, ``sys.prefix``.
@@ -135,7 +140,8 @@ def message_definition(type_name: str, read_text=None) -> str:
         pending[:0] = dependencies
     parts = [texts[root]]
     for name in order[1:]:
-        parts.append(f'{SEPARATOR}\nMSG: {name}\n{texts[name]}')
+        package, _, type_ = name.split('/')
+        parts.append(f'{SEPARATOR}\nMSG: {package}/{type_}\n{texts[name]}')
     return '\n'.join(parts) + '\n'
 
 

@@ -13,9 +13,23 @@ from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescr
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from neurobot.recording.ros_types import message_class, message_definition
-from neurobot.recording.topics import Offer, TopicSelection, subscription_policy
+from neurobot.recording.topics import (Offer, TopicSelection, offered_qos_profiles,
+                                       subscription_policy)
 
 DEFAULT_DEPTH = 1000  # messages queued per topic while the node is busy
+
+
+def profile_of(endpoint_info) -> dict:
+    """A publisher's QoS, as :func:`neurobot.recording.topics.offered_qos_profiles` takes it."""
+    profile = endpoint_info.qos_profile
+    return {'history': profile.history.name.lower(), 'depth': profile.depth,
+            'reliability': profile.reliability.name.lower(),
+            'durability': profile.durability.name.lower(),
+            'liveliness': profile.liveliness.name.lower(),
+            'deadline_ns': profile.deadline.nanoseconds,
+            'lifespan_ns': profile.lifespan.nanoseconds,
+            'liveliness_lease_duration_ns': profile.liveliness_lease_duration.nanoseconds,
+            'avoid_ros_namespace_conventions': profile.avoid_ros_namespace_conventions}
 
 
 def offer_of(endpoint_info) -> Offer:
@@ -31,8 +45,9 @@ class TopicSubscriber:
     Args:
         node: the rclpy node.
         selection: a :class:`neurobot.recording.topics.TopicSelection`.
-        on_topic: callable(topic, type_name, definition) called once per topic before its
-            first message (``definition`` is the ``ros2msg`` schema text).
+        on_topic: callable(topic, type_name, definition, offered_qos) called once per topic
+            before its first message (``definition`` is the ``ros2msg`` schema text,
+            ``offered_qos`` the publishers' QoS as rosbag2's ``offered_qos_profiles`` YAML).
         on_message: callable(topic, data: bytes). No rclpy MessageInfo: rclpy 9's
             EventsExecutor fails on callbacks that take one (SystemError), and that
             executor's low cost per message matters more here than the source timestamp.
@@ -85,7 +100,8 @@ class TopicSubscriber:
                          else ReliabilityPolicy.BEST_EFFORT),
             durability=(DurabilityPolicy.TRANSIENT_LOCAL if policy.transient_local
                         else DurabilityPolicy.VOLATILE))
-        self._on_topic(topic, type_name, self._definitions[type_name])
+        self._on_topic(topic, type_name, self._definitions[type_name],
+                       offered_qos_profiles([profile_of(p) for p in publishers]))
         self._subscriptions[topic] = self.node.create_subscription(
             msg_class, topic, partial(self._on_message, topic), qos, raw=True)
         self.types[topic] = type_name
@@ -93,6 +109,13 @@ class TopicSubscriber:
             f'subscribed to {topic} [{type_name}] '
             f'({"reliable" if policy.reliable else "best effort"}, '
             f'{"transient local" if policy.transient_local else "volatile"})')
+
+    def matched(self, topic) -> bool:
+        """True when ``topic`` is subscribed and matched to a publisher, or cannot be taken."""
+        if topic in self._skipped:
+            return True
+        subscription = self._subscriptions.get(topic)
+        return subscription is not None and subscription.get_publisher_count() > 0
 
     def _skip(self, topic, reason):
         self._skipped.add(topic)

@@ -2,7 +2,9 @@
 
 Pure logic (no rclpy): :class:`TopicSelection` turns the ``topics``/``exclude``
 parameters into a yes/no per topic name; :func:`subscription_policy` picks reliability
-and durability that match every publisher of a topic, as ``ros2 bag record`` does.
+and durability that match every publisher of a topic, as ``ros2 bag record`` does;
+:func:`offered_qos_profiles` writes the publishers' QoS as rosbag2 stores it with each
+channel, so ``ros2 bag play`` offers the same QoS (latched topics stay latched).
 """
 
 from dataclasses import dataclass
@@ -87,3 +89,43 @@ def subscription_policy(offers) -> Offer:
         raise ValueError('subscription_policy needs at least one publisher offer')
     return Offer(reliable=all(o.reliable for o in offers),
                  transient_local=all(o.transient_local for o in offers))
+
+
+INFINITE_DURATION_NS = 9_223_372_036_854_775_807  # rmw's RMW_DURATION_INFINITE
+
+
+def _duration_yaml(nanoseconds: int, indent: str) -> str:
+    nanoseconds = min(int(nanoseconds), INFINITE_DURATION_NS)
+    return (f'{indent}  sec: {nanoseconds // 1_000_000_000}\n'
+            f'{indent}  nsec: {nanoseconds % 1_000_000_000}\n')
+
+
+def offered_qos_profiles(profiles) -> str:
+    """The ``offered_qos_profiles`` channel metadata rosbag2 writes (format version 9).
+
+    Args:
+        profiles: one dict per publisher with ``history``, ``reliability``,
+            ``durability``, ``liveliness`` (rmw's policy names: 'keep_last', 'reliable',
+            'transient_local', 'automatic', ...), ``depth`` and the durations
+            ``deadline_ns``, ``lifespan_ns``, ``liveliness_lease_duration_ns``, and
+            ``avoid_ros_namespace_conventions``.
+
+    Returns:
+        The YAML sequence yaml-cpp's ``YAML::Dump`` gives rosbag2 (``[]`` for none).
+    """
+    if not profiles:
+        return '[]'
+    text = ''
+    for p in profiles:
+        text += (f'- history: {p["history"]}\n'
+                 f'  depth: {int(p["depth"])}\n'
+                 f'  reliability: {p["reliability"]}\n'
+                 f'  durability: {p["durability"]}\n'
+                 f'  deadline:\n{_duration_yaml(p["deadline_ns"], "  ")}'
+                 f'  lifespan:\n{_duration_yaml(p["lifespan_ns"], "  ")}'
+                 f'  liveliness: {p["liveliness"]}\n'
+                 f'  liveliness_lease_duration:\n'
+                 f'{_duration_yaml(p["liveliness_lease_duration_ns"], "  ")}'
+                 f'  avoid_ros_namespace_conventions: '
+                 f'{"true" if p["avoid_ros_namespace_conventions"] else "false"}\n')
+    return text.rstrip('\n')

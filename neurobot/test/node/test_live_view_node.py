@@ -18,6 +18,7 @@ from rclpy.serialization import deserialize_message, serialize_message
 from std_msgs.msg import String
 from websockets.sync.client import connect
 
+from foxglove_rosmsg import check_schema, foxglove_parse, node_unavailable_reason
 from neurobot import qos
 from neurobot_interfaces.msg import PopulationSpikes
 from ros_helpers import NodeProcess, RosClient
@@ -147,6 +148,12 @@ def test_live_view_streams_the_cdr_of_published_messages(ros_domain, tmp_path):
     decoded = decode(payload)
     assert decoded.step == seen['/brain/actions/spikes'][0]
     assert list(decoded.spike_neurons) == [0, 2, 2]
+    # ... and Foxglove's own parser accepts every advertised schema (Header included)
+    advertised = {c['schemaName']: c['schema'] for c in fox.channels.values()}
+    for text in advertised.values():
+        check_schema(text)
+    if node_unavailable_reason() is None:
+        assert foxglove_parse(advertised) == {}
 
 
 def test_non_loopback_host_is_refused_unless_allowed(ros_domain, tmp_path):

@@ -18,6 +18,7 @@ from rclpy.serialization import deserialize_message
 from rosgraph_msgs.msg import Clock
 from std_msgs.msg import String
 
+from foxglove_rosmsg import check_schema, foxglove_parse, node_unavailable_reason
 from neurobot import qos
 from neurobot.recording.mcap_file import complete_records
 from neurobot_interfaces.msg import BrainStep, PopulationSpikes
@@ -111,6 +112,14 @@ def test_recording_of_a_brain_run_matches_what_subscribers_received(ros_domain, 
     assert types['/brain/drive/rate_hz'] == 'std_msgs/msg/Float64'
     assert types['/clock'] == 'rosgraph_msgs/msg/Clock'
     assert {t: len(m) for t, m in decoded.items()} == {t: len(m) for t, m in recorded.items()}
+    # Foxglove's parser accepts every schema; channels carry rosbag2's QoS metadata
+    schemas = {m[0].schema.name: m[0].schema.data.decode() for m in decoded.values()}
+    for text in schemas.values():
+        check_schema(text)
+    if node_unavailable_reason() is None:
+        assert foxglove_parse(schemas) == {}
+    step_qos = decoded['/brain/step'][0].channel.metadata['offered_qos_profiles']
+    assert '- history: ' in step_qos and '  reliability: reliable\n' in step_qos
     for topic in ('/brain/neurons/spikes', '/brain/drive/spikes'):
         expected = [deserialize_message(data, PopulationSpikes) for data in received[topic]]
         got = [item.ros_msg for item in decoded[topic]]

@@ -97,10 +97,13 @@ def lockstep_lists_are_consistent(specs):
     assert all(pair == (simulation, transfer) for pair in lists), 'every node sees the same lists'
     participants = simulation + transfer
     assert len(set(participants)) == len(participants)
-    assert set(participants) == set(lockstepped), 'every participant exists and takes part'
+    observers = [n for n in lockstepped[participants[0]]['lockstep_observers'] if n]
+    assert set(participants) | set(observers) == set(lockstepped), \
+        'every participant and observer exists and takes part'
     for name, parameters in lockstepped.items():
         assert parameters['lockstep_name'] == name
-    assert len({p['step_ms'] for p in lockstepped.values()}) == 1, 'one round length'
+    assert len({p['step_ms'] for n, p in lockstepped.items() if n in participants}) == 1, \
+        'one round length'
     return participants
 
 
@@ -185,9 +188,11 @@ def test_record_adds_a_recorder_writing_into_the_run_directory():
     specs = maze_nodes({'record': 'true', 'run_dir': 'results/x'})
     recorder = by_name(specs)['mcap_recorder']
     assert recorder.executable in console_scripts() and recorder.required is False
-    assert recorder.parameters == {'path': os.path.join('results/x', 'recording.mcap'),
-                                   'topics': [''], 'on_error': 'continue'}
-    assert lockstep_lists_are_consistent(specs) == ['world', 'brain', 'tf_node']  # no part
+    assert {k: v for k, v in recorder.parameters.items() if not k.startswith('lockstep')} == {
+        'path': os.path.join('results/x', 'recording.mcap'), 'topics': [''],
+        'on_error': 'continue'}
+    # not a participant: an observer of round 0 only (test_round_zero.py)
+    assert lockstep_lists_are_consistent(specs) == ['world', 'brain', 'tf_node']
     chosen = by_name(maze_nodes({'record': 'true', 'record_topics': ' scan, odom ,'}))
     assert chosen['mcap_recorder'].parameters['topics'] == ['scan', 'odom']
     assert 'mcap_recorder' not in by_name(maze_nodes({}))

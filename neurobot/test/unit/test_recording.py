@@ -55,7 +55,7 @@ def test_definition_lists_every_dependency_once_after_its_separator():
     definition = message_definition('a/Top', read_text=texts.__getitem__)
     blocks = definition.split(SEPARATOR + '\n')
     assert blocks[0] == 'b/Mid m\na/Leaf l\nb/Mid again\n'
-    assert [b.splitlines()[0] for b in blocks[1:]] == ['MSG: b/msg/Mid', 'MSG: a/msg/Leaf']
+    assert [b.splitlines()[0] for b in blocks[1:]] == ['MSG: b/Mid', 'MSG: a/Leaf']
     assert definition.count('float64 v') == 1
 
 
@@ -64,8 +64,8 @@ def test_definition_of_installed_types_decodes_what_it_encodes():
     name = 'neurobot_interfaces/msg/PopulationSpikes'
     definition = message_definition(name)
     assert definition.startswith(msg_file(name).read_text().rstrip('\n'))
-    assert 'MSG: std_msgs/msg/Header' in definition
-    assert 'MSG: builtin_interfaces/msg/Time' in definition
+    assert 'MSG: std_msgs/Header\n' in definition  # rosbag2's spelling, Foxglove's need
+    assert 'MSG: builtin_interfaces/Time\n' in definition
     message = {'header': {'stamp': {'sec': 3, 'nanosec': 200_000_000}, 'frame_id': ''},
                'population': 'actions', 'step': 16, 'step_ms': 200.0, 'counts': [1, 0, 2],
                'spike_neurons': [0, 2, 2], 'spike_times_ms': [3001.0, 3050.5, 3199.9]}
@@ -223,3 +223,26 @@ def test_free_path_never_replaces_an_earlier_recording(tmp_path):
     (tmp_path / 'recording_1.mcap').write_text('')
     assert free_path(path) == tmp_path / 'recording_2.mcap'
     assert free_path('/dev/full') == Path('/dev/full')  # a device is no earlier recording
+
+
+def test_offered_qos_profiles_are_written_as_rosbag2_writes_them():
+    """YAML of rosbag2's format version 9 (policy names, durations as sec/nsec)."""
+    import yaml
+
+    from neurobot.recording.topics import INFINITE_DURATION_NS, offered_qos_profiles
+    profile = {'history': 'keep_last', 'depth': 1, 'reliability': 'reliable',
+               'durability': 'transient_local', 'liveliness': 'automatic',
+               'deadline_ns': INFINITE_DURATION_NS, 'lifespan_ns': 1_500_000_000,
+               'liveliness_lease_duration_ns': INFINITE_DURATION_NS,
+               'avoid_ros_namespace_conventions': False}
+    text = offered_qos_profiles([profile])
+    assert text.splitlines()[:5] == ['- history: keep_last', '  depth: 1',
+                                     '  reliability: reliable',
+                                     '  durability: transient_local', '  deadline:']
+    assert yaml.safe_load(text) == [{
+        'history': 'keep_last', 'depth': 1, 'reliability': 'reliable',
+        'durability': 'transient_local', 'deadline': {'sec': 9223372036, 'nsec': 854775807},
+        'lifespan': {'sec': 1, 'nsec': 500_000_000}, 'liveliness': 'automatic',
+        'liveliness_lease_duration': {'sec': 9223372036, 'nsec': 854775807},
+        'avoid_ros_namespace_conventions': False}]
+    assert offered_qos_profiles([]) == '[]'
