@@ -53,7 +53,8 @@ def spin_participant(node, executor, name: str) -> int:
 
     import rclpy
     from rclpy.executors import ExternalShutdownException
-    stop = threading.Event()
+    # a node's own stop_event (if it has one) lets its blocking calls end on the signal too
+    stop = getattr(node, 'stop_event', None) or threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     lockstep = getattr(node, '_lockstep', None)
@@ -72,6 +73,7 @@ def spin_participant(node, executor, name: str) -> int:
                 print(f'{name}: finished: {node.stop_reason}', file=sys.stderr)
                 return 0
             if launcher_gone():  # where no parent-death signal exists (nobody reads stderr)
+                stop.set()
                 return 0
     except (KeyboardInterrupt, ExternalShutdownException):
         pass

@@ -10,10 +10,13 @@ Layout of a run directory::
 
 Checkpoints are written atomically (a temporary file renamed over the old one), so a
 crash never leaves a half-written checkpoint; a resumed run continues after the episode
-the checkpoint holds and drops any CSV rows written after it.
+the checkpoint holds and drops any CSV rows written after it. An episode's CSV row and
+trajectory line are appended together or not at all: a write that fails (a full disk)
+truncates both files back to where they were before raising.
 """
 
 import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -41,6 +44,36 @@ def atomic_write_bytes(path: Path, data: bytes):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+class _AllOrNothing:
+    """Appends to several files; if any write fails, every file is cut back to its size
+    before (truncating needs no free space), so no half row is ever left behind."""
+
+    def __init__(self):
+        self._done = []  # (fd, size before)
+
+    def append(self, path: Path, data: bytes):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._done.append((fd, os.fstat(fd).st_size))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        except OSError as error:  # name the file: os.write does not
+            raise OSError(error.errno, error.strerror, str(path)) from None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        for fd, size in self._done:
+            try:
+                if kind is not None:
+                    os.ftruncate(fd, size)
+            finally:
+                os.close(fd)
+        return False
 
 
 class RunDirectory:
@@ -78,18 +111,23 @@ class RunDirectory:
     # ------------------------------------------------------------------ training
 
     def append_episode(self, record, wall_time_s: float):
-        """Append an EpisodeRecord to episodes.csv and trajectories.jsonl."""
-        new = not self.episodes_csv.exists()
-        with open(self.episodes_csv, 'a', newline='') as out:
-            writer = csv.writer(out)
-            if new:
-                writer.writerow(EPISODE_FIELDS)
-            writer.writerow([record.episode, record.start[0], record.start[1], record.moves,
-                             record.outcome, f'{record.total_reward:.4f}', record.shortest_path,
-                             f'{record.sim_time_s:.3f}', f'{wall_time_s:.3f}'])
-        with open(self.trajectories, 'a') as out:
-            out.write(json.dumps({'episode': record.episode, 'outcome': record.outcome,
-                                  'cells': [list(c) for c in record.cells]}) + '\n')
+        """Append an EpisodeRecord to episodes.csv and trajectories.jsonl (both or neither).
+
+        Raises:
+            OSError: a write failed (e.g. no space left); both files are as before.
+        """
+        rows = io.StringIO(newline='')
+        writer = csv.writer(rows)
+        if not self.episodes_csv.exists() or self.episodes_csv.stat().st_size == 0:
+            writer.writerow(EPISODE_FIELDS)
+        writer.writerow([record.episode, record.start[0], record.start[1], record.moves,
+                         record.outcome, f'{record.total_reward:.4f}', record.shortest_path,
+                         f'{record.sim_time_s:.3f}', f'{wall_time_s:.3f}'])
+        line = json.dumps({'episode': record.episode, 'outcome': record.outcome,
+                           'cells': [list(c) for c in record.cells]}) + '\n'
+        with _AllOrNothing() as files:
+            files.append(self.episodes_csv, rows.getvalue().encode())
+            files.append(self.trajectories, line.encode())
 
     def save_checkpoint(self, episodes_done: int, weights, critic_values, rng):
         """Atomically save what a resumed run needs after ``episodes_done`` episodes."""

@@ -46,6 +46,13 @@ which input it is waiting for and on which topic (after remapping)::
     inputs={'odom': Input('odom', Odometry, qos='robot', required=True), ...},
     outputs={'cmd': Output('cmd_vel', Twist, safe=Twist())}
 
+What the brain must have. Inputs on ``brain/<population>/spikes`` or ``rate_hz`` and
+outputs on ``brain/<population>/stimulus`` name the populations a function needs;
+``projections=(...)`` names the projections it reads or writes. tf_node checks them
+against the brain's ``describe_brain`` answer as soon as the brain is up, and ends the
+run with one message naming what is missing (instead of waiting forever for spikes of
+a population the brain does not have).
+
 Synchronous (default) functions take part in lockstep rounds when the node runs in
 lockstep: they see every world and brain output of a round before it ends, and their
 outputs take effect in the next round. Asynchronous functions (``synchronous=False``)
@@ -129,6 +136,7 @@ class TransferFunctionSpec:
     throttling_rate: float
     synchronous: bool
     arguments: tuple = field(default=())
+    projections: tuple = field(default=())
 
 
 # Functions decorated while a user file is being loaded (see tf_nodes.runner).
@@ -136,7 +144,7 @@ _registry = []
 
 
 def transfer_function(*, inputs, outputs=None, triggers=None, throttling_rate=None,
-                      synchronous=True, name=None):
+                      synchronous=True, name=None, projections=()):
     """Declare a transfer function (see the module docstring).
 
     Args:
@@ -147,6 +155,7 @@ def transfer_function(*, inputs, outputs=None, triggers=None, throttling_rate=No
             None or 0: every trigger.
         synchronous: take part in lockstep rounds (True) or run on arrival (False).
         name: the function's name in logs (default: its Python name).
+        projections: names of the brain projections the function uses (checked at start).
 
     Raises:
         TypeError, ValueError: declarations that cannot work, naming what was expected.
@@ -171,6 +180,8 @@ def transfer_function(*, inputs, outputs=None, triggers=None, throttling_rate=No
                          f'{sorted(inputs)}')
     if not trigger_names:
         raise ValueError('triggers must name at least one input')
+    if isinstance(projections, str) or not all(isinstance(p, str) and p for p in projections):
+        raise TypeError(f'projections must be a list of projection names, got {projections!r}')
     if throttling_rate is not None and not throttling_rate >= 0:
         raise ValueError(f'throttling_rate must be >= 0 Hz (or None), got {throttling_rate!r}')
 
@@ -186,7 +197,7 @@ def transfer_function(*, inputs, outputs=None, triggers=None, throttling_rate=No
             name=name or function.__name__, function=function, inputs=inputs,
             outputs=outputs, triggers=trigger_names,
             throttling_rate=float(throttling_rate or 0.0), synchronous=bool(synchronous),
-            arguments=tuple(parameters))
+            arguments=tuple(parameters), projections=tuple(projections))
         function.transfer_function = spec
         _registry.append(spec)
         return function

@@ -44,6 +44,7 @@ INPUT_CHECK_S = 0.1  # s (wall clock), how often required inputs are checked
 FIRST_WAIT_REPORT_S = 2.0  # s (wall clock) after start, the first 'waiting for' message
 WAIT_REPORT_S = 5.0  # s (wall clock), a missing or stale input is reported again
 SAFE_REPEAT_S = 0.5  # s (wall clock), safe messages (stop commands) repeated while held
+BRAIN_CHECK_S = 0.5  # s (wall clock), how often the brain is looked for at start
 
 
 class ServiceError(RuntimeError):
@@ -81,22 +82,53 @@ class ServiceNode:
 
 
 class _ServiceHelper:
-    def __init__(self, service_node, namespace):
+    """Blocking service calls for transfer functions that never take tf_node down.
+
+    Every failure is a :class:`ServiceError` raised into the calling function (and counted
+    like any error of it): a service that answers success=false, is not there, goes away
+    before answering (its node exited) or does not answer in time. The wait also ends
+    at once when the node is asked to stop (Ctrl-C, SIGTERM, its launcher gone), so a
+    call to a node that already exited never holds up the shutdown.
+    """
+
+    POLL_S = 0.05  # s, how often a waiting call checks for a stop and a vanished service
+
+    def __init__(self, service_node, namespace, stop_event=None):
         self._node = service_node.node
         self._prefix = namespace.rstrip('/') + '/' if namespace else ''
         self._clients = {}
+        self._stop = stop_event or threading.Event()
+
+    def _check(self, client, deadline, what):
+        if self._stop.is_set():
+            raise ServiceError(f'{client.srv_name}: not answered, the node is stopping')
+        if time.monotonic() > deadline:
+            raise ServiceError(f'service {client.srv_name} {what} within '
+                               f'{SERVICE_TIMEOUT_S:g} s')
 
     def _call(self, srv_type, name, request):
         client = self._clients.get(name)
         if client is None:
             client = self._node.create_client(srv_type, self._prefix + name)
             self._clients[name] = client
-        if not client.wait_for_service(timeout_sec=SERVICE_TIMEOUT_S):
-            raise ServiceError(f'service {client.srv_name} is not available')
-        response = client.call(request, timeout_sec=SERVICE_TIMEOUT_S)
+        deadline = time.monotonic() + SERVICE_TIMEOUT_S
+        while not client.service_is_ready():
+            self._check(client, deadline, 'is not available')
+            self._stop.wait(self.POLL_S)
+        future = client.call_async(request)
+        try:
+            while not future.done():
+                self._check(client, deadline, 'did not answer')
+                if not client.service_is_ready():
+                    raise ServiceError(f'service {client.srv_name} went away before answering '
+                                       f'(did its node exit?)')
+                self._stop.wait(self.POLL_S)
+        except ServiceError:
+            client.remove_pending_request(future)
+            raise
+        response = future.result()
         if response is None:
-            raise ServiceError(f'service {client.srv_name} did not answer within '
-                               f'{SERVICE_TIMEOUT_S:g} s')
+            raise ServiceError(f'service {client.srv_name} gave no answer')
         if hasattr(response, 'success') and not response.success:
             raise ServiceError(f'{client.srv_name}: {response.message}')
         return response
@@ -183,9 +215,13 @@ class TransferFunctionNode(Node):
         specs = load_transfer_functions(paths)
         self._group = MutuallyExclusiveCallbackGroup()
         self.service_node = ServiceNode(self)
+        # set on Ctrl-C/SIGTERM (spin_participant): blocking service calls give up at once
+        self.stop_event = threading.Event()
         self.runner = TransferFunctionRunner(specs, context={
-            'brain': BrainClient(self.service_node, self.get_parameter('brain_namespace').value),
-            'world': WorldClient(self.service_node, self.get_parameter('world_namespace').value),
+            'brain': BrainClient(self.service_node, self.get_parameter('brain_namespace').value,
+                                 self.stop_event),
+            'world': WorldClient(self.service_node, self.get_parameter('world_namespace').value,
+                                 self.stop_event),
             'log': self.get_logger(),
             'stop': self._request_stop,
             'params': {name: parameter.value for name, parameter in self._parameters.items()}})
@@ -224,6 +260,7 @@ class TransferFunctionNode(Node):
         self._reported = {}  # (topic, missing?) -> wall time of the last report
         self._last_safe_s = float('-inf')
         self._held = False
+        self._start_brain_check()
         if any(f.required for f in self.runner.functions):
             # wall clock: odometry that stops must stop the robot whatever /clock does
             self.create_timer(INPUT_CHECK_S, self._check_inputs, callback_group=self._group,
@@ -269,8 +306,49 @@ class TransferFunctionNode(Node):
             if self._lockstep is not None:
                 self._lockstep.sent(publisher.topic_name)
 
+    def _start_brain_check(self):
+        """Once the brain is up, check it has what the functions use (describe_brain)."""
+        populations, projections = self.runner.brain_requirements()
+        self._describe_future = None
+        if not populations and not projections:
+            return
+        from neurobot_interfaces.srv import DescribeBrain
+        namespace = self.get_parameter('brain_namespace').value
+        prefix = namespace.rstrip('/') + '/' if namespace else ''
+        self._describe_client = self.service_node.node.create_client(
+            DescribeBrain, prefix + 'describe_brain')
+        self._describe_request = DescribeBrain.Request()
+        self._brain_timer = self.create_timer(BRAIN_CHECK_S, self._check_brain,
+                                              callback_group=self._group,
+                                              clock=Clock(clock_type=ClockType.STEADY_TIME))
+
+    def _check_brain(self):
+        if self._describe_future is None:
+            if self._describe_client.service_is_ready():
+                self._describe_future = self._describe_client.call_async(self._describe_request)
+            return
+        if not self._describe_future.done():
+            return
+        self.destroy_timer(self._brain_timer)
+        response = self._describe_future.result()
+        if response is None or not response.success:
+            self.get_logger().warning('describe_brain failed; the brain is not checked: '
+                                      f'{getattr(response, "message", "no answer")}')
+            return
+        problems = self.runner.check_brain(
+            {p.name: (p.recorded, p.input_kind) for p in response.populations},
+            {p.name for p in response.projections})
+        if problems:
+            have_pops = ', '.join(p.name for p in response.populations) or 'none'
+            have_projs = ', '.join(p.name for p in response.projections) or 'none'
+            self.fatal_error = (f'the brain {response.brain} lacks what the transfer functions '
+                                f'need: {"; ".join(problems)}. It has populations {have_pops}; '
+                                f'projections {have_projs}')
+
     def _report_error(self, call):
         """Log a failed call (a repeated error in one line) and end the run when it must."""
+        if self.stop_event.is_set():
+            return  # a service call cut short by the stop: not the function's fault
         last_line = call.error.strip().splitlines()[-1]
         kind = (call.name, last_line)
         seen = self._error_kinds[kind] = self._error_kinds.get(kind, 0) + 1

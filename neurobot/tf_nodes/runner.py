@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import errno
 import logging
 from pathlib import Path
+import re
 import runpy
 import time
 import traceback
@@ -33,6 +34,7 @@ from tf_nodes.codes import Throttle
 _log = logging.getLogger(__name__)
 
 
+BRAIN_TOPIC = re.compile(r'(?:^|/)brain/(?P<population>[^/]+)/(?P<kind>spikes|rate_hz|stimulus)$')
 # OSError numbers that retrying the next round cannot cure: the run stops at once
 DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EIO})
 
@@ -293,6 +295,51 @@ class TransferFunctionRunner:
     def statistics(self) -> dict:
         """name -> (calls, failures, triggers dropped by throttling)."""
         return {f.spec.name: (f.calls, f.failures, f.dropped) for f in self.functions}
+
+    def brain_requirements(self) -> tuple:
+        """What the brain must have: ({population: [(function, why)]},
+        {projection: [function]}), from the brain topics and declared projections."""
+        populations, projections = {}, {}
+        for function in self.functions:
+            spec = function.spec
+            topics = [(f'input {n}', d.topic) for n, d in spec.inputs.items()] + \
+                [(f'output {n}', d.topic) for n, d in spec.outputs.items()]
+            for role, topic in topics:
+                match = BRAIN_TOPIC.search(topic)
+                if match:
+                    populations.setdefault(match['population'], []).append(
+                        (spec.name, f'{role} on {topic}', match['kind']))
+            for projection in spec.projections:
+                projections.setdefault(projection, []).append(spec.name)
+        return populations, projections
+
+    def check_brain(self, described_populations, described_projections) -> list:
+        """Problems of a brain for these functions (empty: fine).
+
+        Args:
+            described_populations: name -> (recorded, input_kind) from describe_brain.
+            described_projections: names from describe_brain.
+        """
+        populations, projections = self.brain_requirements()
+        problems = []
+        for name, uses in sorted(populations.items()):
+            for function, why, kind in uses:
+                if name not in described_populations:
+                    problems.append(f'population {name!r} ({function}: {why})')
+                    break
+                recorded, input_kind = described_populations[name]
+                if kind in ('spikes', 'rate_hz') and not recorded:
+                    problems.append(f'spikes of population {name!r}, which is not recorded '
+                                    f'({function}: {why})')
+                    break
+                if kind == 'stimulus' and not input_kind:
+                    problems.append(f'input to population {name!r}, which accepts none '
+                                    f'({function}: {why})')
+                    break
+        for name, functions in sorted(projections.items()):
+            if name not in described_projections:
+                problems.append(f'projection {name!r} ({", ".join(functions)})')
+        return problems
 
     def held_calls(self) -> dict:
         """name -> calls held for want of a required input."""

@@ -77,7 +77,7 @@ def start(state, brain, params, log):
     outputs={'cmd': Output('cmd_vel', Twist, safe=Twist()),  # safe: stand still
              'place_rates': Output('brain/places/stimulus', PopulationInput),
              'noise_rate': Output('brain/noise/stimulus', PopulationInput)},
-    triggers=['actions'])
+    triggers=['actions'], projections=[PROJECTION])
 def maze_experiment(actions, places, odom, contacts, state, brain, world, params, log, stop):
     """One round of the maze experiment (see the module docstring)."""
     if 'agent' not in state:

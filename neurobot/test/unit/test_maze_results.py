@@ -176,3 +176,26 @@ def test_evaluation_writes_and_reads_back(tmp_path):
         {'start_row': '3', 'start_col': '0', 'moves': '1', 'outcome': 'wall', 'shortest_path': '4'}]
     lines = (tmp_path / 'evaluation_trajectories.jsonl').read_text().splitlines()
     assert len(lines) == 2 and '"start": [2, 4]' in lines[0]
+
+
+def test_an_episode_that_cannot_be_written_leaves_no_half_row(tmp_path, monkeypatch):
+    import errno
+    run = RunDirectory(tmp_path)
+    run.append_episode(record(0), 1.0)
+    before = (run.episodes_csv.read_bytes(), run.trajectories.read_bytes())
+    real_write = os.write
+    writes = []
+
+    def full_disk(fd, data):  # the CSV row half fits, the trajectory line does not
+        writes.append(len(data))
+        if len(writes) == 1:
+            return real_write(fd, bytes(data[:len(data) // 2]))
+        raise OSError(errno.ENOSPC, 'No space left on device')
+
+    monkeypatch.setattr(maze_results.os, 'write', full_disk)
+    with pytest.raises(OSError, match='No space left'):
+        run.append_episode(record(1), 2.0)
+    monkeypatch.undo()
+    assert (run.episodes_csv.read_bytes(), run.trajectories.read_bytes()) == before
+    run.append_episode(record(1), 2.0)
+    assert [int(r['episode']) for r in run.read_episodes()] == [0, 1]
