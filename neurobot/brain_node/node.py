@@ -73,7 +73,7 @@ class BrainNode(Node):
     """A PyNN/NEST brain as a ROS 2 node (see the module docstring)."""
 
     def __init__(self, **kwargs):
-        super().__init__('brain_node', **kwargs)
+        super().__init__('brain', **kwargs)  # the name under launch too (neurobot.bringup)
         self.declare_parameter('brain', '', ParameterDescriptor(
             description='Path of the PyNN brain file', read_only=True))
         self.declare_parameter('step_ms', 20.0, ParameterDescriptor(

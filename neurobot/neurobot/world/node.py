@@ -79,7 +79,7 @@ class WorldNode(Node):
     """The embedded world as a ROS 2 node (see the module docstring)."""
 
     def __init__(self, **kwargs):
-        super().__init__('world_node', **kwargs)
+        super().__init__('world', **kwargs)  # the name under launch too (neurobot.bringup)
         ro = dict(read_only=True)
         self.declare_parameter('maze', str(share_path('config', 'mazes', 'default.yaml')),
                                ParameterDescriptor(description='Maze YAML file', **ro))
