@@ -153,6 +153,13 @@ def check_dense_weights(index: ConnectionIndex, units: WeightUnits, rows: int, c
         first = int(index.flat[np.flatnonzero(~np.isfinite(values))[0]])
         raise ValueError(f'infinite weight at (pre={first // cols}, post={first % cols}); '
                          f'expected a finite number')
+    with np.errstate(over='ignore'):
+        overflow = ~np.isfinite(values * units.nest_per_pynn)
+    if overflow.any():
+        first = int(index.flat[np.flatnonzero(overflow)[0]])
+        raise ValueError(f'weight {dense[first]:g} at (pre={first // cols}, post={first % cols}) '
+                         f'is not finite in NEST units ({abs(units.nest_per_pynn):g} x '
+                         f'{units.units}); expected a finite number')
     if units.sign > 0 and (values < 0).any():
         first = int(index.flat[np.flatnonzero(values < 0)[0]])
         raise ValueError(f'negative weight {dense[first]} at (pre={first // cols}, '
