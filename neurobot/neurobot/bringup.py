@@ -7,7 +7,8 @@ two cannot drift: an argument, a parameter or a remap is written here once.
 Pure Python: no ``launch`` or ``rclpy`` import.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+import math
 import os
 
 from neurobot.paths import share_path
@@ -19,12 +20,62 @@ LOG_LEVELS = ('debug', 'info', 'warn', 'error', 'fatal')
 
 @dataclass(frozen=True)
 class Argument:
-    """A launch argument: name, default (a string, as launch arguments are) and description."""
+    """A launch argument: name, default (a string, as launch arguments are) and description.
+
+    Attributes:
+        choices: the allowed values (empty: any).
+        kind: 'text', 'bool', 'int', 'float', 'file' (an existing file) or 'files'
+            (comma-separated existing files); checked by :func:`resolve_arguments`.
+        low, high: inclusive bounds of an int or float (None: unbounded).
+    """
 
     name: str
     default: str
     description: str
     choices: tuple = ()
+    kind: str = 'text'
+    low: float = None
+    high: float = None
+
+    def allowed(self) -> str:
+        """What the argument accepts, as --show-args prints it ('' for any text)."""
+        if self.choices:
+            return 'one of: ' + ', '.join(self.choices)
+        if self.kind in ('int', 'float'):
+            noun = 'a whole number' if self.kind == 'int' else 'a number'
+            low, high = (None if b is None else f'{b}' if self.kind == 'int' else f'{b:g}'
+                         for b in (self.low, self.high))
+            if low is not None and high is not None:
+                return f'{noun} within {low}-{high}'
+            if low is not None:
+                return f'{noun} >= {low}'
+            return noun
+        return {'bool': 'true or false', 'file': 'an existing file',
+                'files': 'existing files, comma-separated'}.get(self.kind, '')
+
+    def check(self, value: str):
+        """Raise ValueError (one line, naming the argument) unless ``value`` is allowed."""
+        if self.choices and value not in self.choices:
+            raise ValueError(f'{self.name} must be one of {self.choices}, got {value!r}')
+        if self.kind == 'bool':
+            as_bool(value, self.name)
+        elif self.kind in ('int', 'float'):
+            try:
+                number = int(value) if self.kind == 'int' else float(value)
+            except ValueError:
+                number = None
+            if number is None or not math.isfinite(number) \
+                    or (self.low is not None and number < self.low) \
+                    or (self.high is not None and number > self.high):
+                raise ValueError(f'{self.name} must be {self.allowed()}, got {value!r}')
+        elif self.kind in ('file', 'files'):
+            paths = transfer_function_files(value) if self.kind == 'files' else [value]
+            if not paths:
+                raise ValueError(f'{self.name} must name {self.allowed()}, got {value!r}')
+            for path in paths:
+                if not os.path.isfile(path):
+                    what = 'no such file' if not os.path.exists(path) else 'not a file'
+                    raise ValueError(f'{self.name}: {path}: {what}')
 
 
 @dataclass
@@ -84,7 +135,7 @@ def default_path(*parts) -> str:
 MAZE_ARGUMENTS = (
     Argument('world', 'embedded', 'Which world simulates the robot: the embedded MuJoCo '
              'world (pip only) or Gazebo (gz-sim via ros_gz)', ('embedded', 'gazebo')),
-    Argument('step_ms', '200.0', 'Brain step and lockstep round length, ms (1-1000)'),
+    Argument('step_ms', '200.0', 'Brain step and lockstep round length, ms'),
     Argument('brain', default_path('brains', 'maze_brain.py'), 'PyNN brain file'),
     Argument('transfer_functions', default_path('transfer_functions', 'maze.py'),
              'Transfer-function file(s), comma-separated; each runs in its own tf_node'),
@@ -132,11 +183,38 @@ MAZE_ARGUMENTS = (
 )
 
 
+# Kinds and ranges of the maze arguments: name -> (kind, low, high). Checked before
+# anything starts (resolve_arguments), listed by `neurobot launch maze --show-args`.
+MAZE_RANGES = {
+    'step_ms': ('float', 1.0, 1000.0),  # ms
+    'brain': ('file', None, None),
+    'transfer_functions': ('files', None, None),
+    'maze': ('file', None, None),
+    'headless': ('bool', None, None),
+    'use_sim_time': ('bool', None, None),
+    'record': ('bool', None, None),
+    'live_view': ('bool', None, None),
+    'live_view_port': ('int', 1, 65535),
+    'seed': ('int', 0, 2**31 - 1),
+    'lockstep_timeout_s': ('float', 0.1, 3600.0),  # s
+    'resolution_ms': ('float', 0.001, 10.0),  # ms
+    'record_weights_every_ms': ('float', 1.0, None),  # ms
+    'episodes': ('int', 0, None),
+    'resume': ('bool', None, None),
+    'input_timeout_s': ('float', 0.01, 3600.0),  # s
+    'max_consecutive_failures': ('int', 0, 10**6),
+    'monitoring': ('bool', None, None),
+}
+MAZE_ARGUMENTS = tuple(
+    replace(a, **dict(zip(('kind', 'low', 'high'), MAZE_RANGES[a.name])))
+    if a.name in MAZE_RANGES else a for a in MAZE_ARGUMENTS)
+
+
 def resolve_arguments(arguments, given: dict) -> dict:
-    """Fill defaults, check names and choices.
+    """Fill defaults, check names, choices, kinds and ranges.
 
     Raises:
-        ValueError: an unknown argument or a value outside its choices.
+        ValueError: an unknown argument or a value it does not allow (one line).
     """
     known = {a.name: a for a in arguments}
     unknown = sorted(set(given) - set(known))
@@ -145,8 +223,7 @@ def resolve_arguments(arguments, given: dict) -> dict:
     values = {}
     for argument in arguments:
         value = str(given.get(argument.name, argument.default))
-        if argument.choices and value not in argument.choices:
-            raise ValueError(f'{argument.name} must be one of {argument.choices}, got {value!r}')
+        argument.check(value)
         values[argument.name] = value
     return values
 

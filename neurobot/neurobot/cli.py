@@ -46,8 +46,8 @@ def parse_launch_arguments(items) -> dict:
 
 def show_arguments(arguments):
     for argument in arguments:
-        choices = f' (one of: {", ".join(argument.choices)})' if argument.choices else ''
-        print(f"  {argument.name}:\n      {argument.description}{choices}\n"
+        allowed = f' ({argument.allowed()})' if argument.allowed() else ''
+        print(f"  {argument.name}:\n      {argument.description}{allowed}\n"
               f"      (default: '{argument.default}')")
 
 

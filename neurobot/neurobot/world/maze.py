@@ -167,6 +167,9 @@ class Maze:
             text = path.read_text(encoding='utf-8')
         except OSError as exc:
             raise MazeError(f'{path}: cannot read maze file: {exc}') from exc
+        except UnicodeDecodeError as exc:
+            raise MazeError(f'{path}: not a maze file (not UTF-8 text: byte {exc.start} is '
+                            f'{exc.object[exc.start]:#04x})') from None
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:

@@ -161,8 +161,11 @@ def test_static_transforms_put_odom_where_the_maze_lies():
                                                        {'monitoring': 'false'})) == []
 
 
-def test_each_transfer_function_file_gets_its_own_tf_node():
-    files = [str(share_path('transfer_functions', 'maze.py')), '/tmp/a.py', '/tmp/b.py']
+def test_each_transfer_function_file_gets_its_own_tf_node(tmp_path):
+    files = [str(share_path('transfer_functions', 'maze.py')), str(tmp_path / 'a.py'),
+             str(tmp_path / 'b.py')]
+    for path in files[1:]:
+        Path(path).write_text('')
     specs = maze_nodes({'transfer_functions': ' , '.join(files) + ','})
     tf_nodes = [s for s in specs if s.executable == 'tf_node']
     names = [s.name for s in tf_nodes]

@@ -32,6 +32,14 @@ def test_show_args_lists_every_argument_with_its_default(capsys):
     (['world=gazebo'], 'name:=value'),
     (['wrld:=gazebo'], "unknown arguments ['wrld']"),
     (['mode:=play'], 'mode must be one of'),
+    (['episodes:=-1'], "episodes must be a whole number >= 0, got '-1'"),
+    (['step_ms:=0'], "step_ms must be a number within 1-1000, got '0'"),
+    (['step_ms:=-20'], "step_ms must be a number within 1-1000, got '-20'"),
+    (['seed:=1.5'], "seed must be a whole number within 0-2147483647, got '1.5'"),
+    (['lockstep_timeout_s:=inf'], 'lockstep_timeout_s must be a number within 0.1-3600'),
+    (['headless:=perhaps'], "headless must be true or false, got 'perhaps'"),
+    (['brain:=/no/such/brain.py'], 'brain: /no/such/brain.py: no such file'),
+    (['maze:=/bin/sh'], '/bin/sh: not a maze file (not UTF-8 text'),
 ])
 def test_bad_launch_arguments_exit_2_with_a_message_before_starting_anything(
         words, message, capsys, monkeypatch):
@@ -40,4 +48,27 @@ def test_bad_launch_arguments_exit_2_with_a_message_before_starting_anything(
     assert cli.main(['launch', 'maze', *words]) == 2
     err = capsys.readouterr().err
     assert err.startswith('neurobot launch maze: ') and message in err
+    assert err.count('\n') == 1, err  # one line, no traceback
     assert started == []
+
+
+@pytest.mark.parametrize('words, message', [
+    (['--episodes', '-1'], '--episodes must be >= 0, got -1'),
+    (['step_ms:=0'], "step_ms must be a number within 1-1000, got '0'"),
+    (['maze:=/bin/sh'], '/bin/sh: not a maze file'),
+    (['seed=1'], 'name:=value'),
+])
+def test_neurobot_maze_answers_bad_arguments_in_one_line(words, message, tmp_path, capsys,
+                                                          monkeypatch):
+    started = []
+    monkeypatch.setattr(cli, 'configure_local_dds', lambda: started.append('dds'))
+    assert cli.main(['maze', '--run-dir', str(tmp_path / 'run'), *words]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith('neurobot maze: ') and message in err and err.count('\n') == 1, err
+    assert started == []
+
+
+def test_show_args_lists_the_allowed_range_of_each_number(capsys):
+    assert cli.main(['launch', 'maze', '--show-args']) == 0
+    out = capsys.readouterr().out
+    assert '(a number within 1-1000)' in out and '(a whole number >= 0)' in out

@@ -56,7 +56,10 @@ def test_params_file_is_a_ros2_params_yaml(tmp_path):
 
 
 def test_every_node_of_the_maze_bringup_survives_its_params_file(tmp_path):
-    for spec in maze_nodes({'transfer_functions': 'a.py,b.py'}):
+    (tmp_path / 'a.py').write_text('')
+    (tmp_path / 'b.py').write_text('')
+    files = f'{tmp_path / "a.py"},{tmp_path / "b.py"}'
+    for spec in maze_nodes({'transfer_functions': files}):
         loaded = yaml.safe_load(Path(write_params_file(spec, tmp_path)).read_text())
         assert loaded == {spec.name: {'ros__parameters': spec.parameters}}
 
