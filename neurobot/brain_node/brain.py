@@ -58,6 +58,7 @@ from brain_node.stepping import is_multiple
 _log = logging.getLogger(__name__)
 
 STEP_MS_RANGE = (0.1, 1000.0)  # ms, allowed brain step lengths
+RESET_SCOPES = ('neurons', 'synapses', 'weights')  # what reset() restores, each adds to the last
 PopulationInfo = inventory.PopulationInfo
 ProjectionInfo = inventory.ProjectionInfo
 
@@ -271,15 +272,27 @@ class Brain:
 
     # ------------------------------------------------------------------ reset
 
-    def reset(self, restore_weights: bool = False) -> str:
+    def reset(self, restore_weights: bool = False, scope: str = '') -> str:
         """Return the brain to its initial state (see :mod:`brain_node.reset`).
 
         Args:
-            restore_weights: also write back every projection's initial weights.
+            restore_weights: also write back every projection's initial weights (the same
+                as ``scope='weights'``).
+            scope: what is reset, each including the one before (see :data:`RESET_SCOPES`):
+                'neurons': neuron state, in-flight spikes, inputs and recorders only;
+                plastic synapses keep their traces (eligibility ``c``, dopamine ``n``,
+                ``Kplus``) and every weight is kept, so learning within an episode
+                survives a reset after each move; 'synapses' (default): also the plastic
+                synapses' traces; 'weights': also the initial weights.
 
         Returns:
             A message saying what was done and what could not be reset exactly.
+
+        Raises:
+            ValueError: unknown scope, or ``restore_weights`` with a scope that keeps weights.
+                Nothing is reset then.
         """
+        scope = self._reset_scope(restore_weights, scope)
         start = time.perf_counter()
         res = self.resolution_ms
         drain_ticks = self._neurons.drain_ticks(self._max_delay_ms, res)
@@ -295,22 +308,26 @@ class Brain:
             set_node_status(self._recorders, {'n_events': 0})
         self._inputs.reset()
         written = 0
-        if restore_weights:
+        if scope == 'weights':
             written = sum(p.weights.restore_initial() for p in self._projections.values())
-        for proj in self._projections.values():
-            proj.weights.restore_plastic_state()
+        if scope != 'neurons':
+            for proj in self._projections.values():
+                proj.weights.restore_plastic_state()
         self.nest_offset_ticks = trial_ticks - self.brain_ticks
         self.resets += 1
         duration_ms = (time.perf_counter() - start) * 1e3
-        parts = [f'reset in {duration_ms:.1f} ms (drained {drain_ticks * res:g} ms of '
-                 f'in-flight activity)',
-                 f'initial weights restored ({written} synapses written)' if restore_weights
+        parts = [f'reset ({scope}) in {duration_ms:.1f} ms (drained {drain_ticks * res:g} '
+                 f'ms of in-flight activity)',
+                 f'initial weights restored ({written} synapses written)' if scope == 'weights'
                  else 'weights kept']
         if self.inexact_models:
             parts.append('NOT exact for NEST models ' + ', '.join(self.inexact_models)
                          + ' (no reset recipe: only their state variables were restored)')
         plastic = [p.name for p in self._projections.values() if p.weights.plastic]
-        if plastic:
+        if plastic and scope == 'neurons':
+            parts.append('plastic projections ' + ', '.join(plastic) + ' keep their synapse '
+                         'traces (scope neurons)')
+        elif plastic:
             parts.append('plastic projections ' + ', '.join(plastic) + ' keep the spike '
                          'history NEST cannot reset (t_lastspike, postsynaptic traces)')
         if any(p.input_kind == 'rate_hz' for p in self._populations.values()):
@@ -318,6 +335,18 @@ class Brain:
         message = '; '.join(parts)
         _log.info(message)
         return message
+
+    @staticmethod
+    def _reset_scope(restore_weights, scope) -> str:
+        if scope in ('', None):
+            return 'weights' if restore_weights else 'synapses'
+        if scope not in RESET_SCOPES:
+            raise ValueError(f'unknown reset scope {scope!r}; expected one of '
+                             f'{", ".join(RESET_SCOPES)} (or empty for the default)')
+        if restore_weights and scope != 'weights':
+            raise ValueError(f'restore_weights asks for the initial weights but scope {scope!r} '
+                             f'keeps them; use scope weights')
+        return scope
 
     # ------------------------------------------------------------------ weights
 
