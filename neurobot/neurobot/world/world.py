@@ -44,6 +44,7 @@ MAX_PHYSICS_DT_MS = 2.0  # ms; a longer step softens contacts until walls give w
 DEFAULT_SCAN_BEAMS = 360
 DEFAULT_SCAN_RANGE_MAX_M = 10.0
 _STEP_TOLERANCE = 1e-9  # relative slack when checking dt_ms is a multiple of the step
+LIMIT_TOLERANCE = 1e-9  # relative; a command this close above a speed limit is at the limit
 
 
 class Odometry(NamedTuple):
@@ -248,12 +249,16 @@ class World:
         vx, vy, wz = values
         reasons = []
         speed = math.hypot(vx, vy)
-        if speed > self._max_speed_mps:
+        # A command at the limit that rounding put a few ulps above it (a unit vector
+        # times the top speed, rotated into the body frame) is not clamped and not logged.
+        if speed > self._max_speed_mps * (1.0 + LIMIT_TOLERANCE):
             scale = self._max_speed_mps / speed
             vx, vy = vx * scale, vy * scale
-            reasons.append(f'linear speed {speed:.3g} m/s clamped to {self._max_speed_mps} m/s')
-        if abs(wz) > self._max_yaw_rate_rad_s:
-            reasons.append(f'yaw rate {wz:.3g} rad/s clamped to {self._max_yaw_rate_rad_s} rad/s')
+            reasons.append(f'linear speed {speed:.6g} m/s clamped to '
+                           f'{self._max_speed_mps:g} m/s')
+        if abs(wz) > self._max_yaw_rate_rad_s * (1.0 + LIMIT_TOLERANCE):
+            reasons.append(f'yaw rate {wz:.6g} rad/s clamped to '
+                           f'{self._max_yaw_rate_rad_s:g} rad/s')
             wz = math.copysign(self._max_yaw_rate_rad_s, wz)
         self._cmd = (vx, vy, wz)
         self._data.ctrl[:] = self._cmd

@@ -320,6 +320,27 @@ def test_non_finite_commands_rejected_without_changing_state(maze, bad):
     assert all(math.isfinite(v) for v in (*world.pose(), *world.velocity()))
 
 
+def test_a_command_at_the_speed_limit_is_not_clamped(room):
+    """The maze agent drives at exactly the top speed, rotated into the body frame, which
+    rounding can put a few ulps above it: that must not log 'clamped' every move."""
+    world = World(room)
+    top = world.max_speed_mps
+    rng = np.random.default_rng(0)
+    commands = []
+    for _ in range(1000):  # maze_agent's _drive: a unit vector at top speed, into the body frame
+        (ex, ey), yaw = rng.normal(size=2), 0.01 * rng.normal()
+        vx_world, vy_world = ex / math.hypot(ex, ey) * top, ey / math.hypot(ex, ey) * top
+        vx = math.cos(yaw) * vx_world + math.sin(yaw) * vy_world
+        vy = -math.sin(yaw) * vx_world + math.cos(yaw) * vy_world
+        if math.hypot(vx, vy) > top:
+            commands.append((vx, vy))
+    assert commands, 'some commands round above the limit (else this test checks nothing)'
+    for vx, vy in commands:
+        assert world.set_cmd_vel(vx, vy, 0.0) is None
+    reason = world.set_cmd_vel(1.2 * top, 0.0, 0.0)
+    assert reason == f'clamped: linear speed {1.2 * top:.6g} m/s clamped to {top:g} m/s'
+
+
 def test_absurd_commands_clamped(room):
     world = World(room)
     assert world.set_cmd_vel(0.5, 0.0, 0.5) is None
