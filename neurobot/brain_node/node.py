@@ -25,12 +25,16 @@ Topics (relative to the node's namespace):
     brain/step                   out  neurobot_interfaces/BrainStep (timing, overruns)
 
 Services: reset_brain, get_weights, set_weights, describe_brain.
+
+No request takes the node down: every service and topic callback runs through one
+:class:`neurobot.callback_guard.CallbackGuard`. A request the brain refuses, or one that
+fails, is answered ``success=False`` with a message (a stimulus is dropped) and logged
+once per kind of error; a refused request leaves the brain as it was.
 """
 
 import array
 import sys
 import time
-import traceback
 
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
@@ -40,6 +44,7 @@ from rosgraph_msgs.msg import Clock
 from std_msgs.msg import Float64
 
 from neurobot import qos
+from neurobot.callback_guard import CallbackGuard
 from neurobot.lockstep import SIMULATION
 from neurobot.stamps import stamp_ns, time_msg
 from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep_parameters,
@@ -117,6 +122,8 @@ class BrainNode(Node):
         # Everything that touches NEST runs in one mutually exclusive group, so even a
         # multi-threaded executor never steps, resets and writes weights at once.
         self._nest_group = MutuallyExclusiveCallbackGroup()
+        self._guard = CallbackGuard(self.get_logger())
+        guard = self._guard.service
         self._spike_pubs, self._rate_pubs = {}, {}
         for name in self.brain.recorded_populations:
             self._spike_pubs[name] = self.create_publisher(
@@ -130,14 +137,13 @@ class BrainNode(Node):
                     PopulationInput, stimulus_topic(info.name),
                     lambda msg, name=info.name: self._on_stimulus(name, msg),
                     input_qos, callback_group=self._nest_group)
-        self.create_service(ResetBrain, 'reset_brain', self._on_reset,
-                            callback_group=self._nest_group)
-        self.create_service(GetWeights, 'get_weights', self._on_get_weights,
-                            callback_group=self._nest_group)
-        self.create_service(SetWeights, 'set_weights', self._on_set_weights,
-                            callback_group=self._nest_group)
-        self.create_service(DescribeBrain, 'describe_brain', self._on_describe,
-                            callback_group=self._nest_group)
+        for srv_type, name, handler, refused in (
+                (ResetBrain, 'reset_brain', self._on_reset, 'not reset'),
+                (GetWeights, 'get_weights', self._on_get_weights, 'no weights'),
+                (SetWeights, 'set_weights', self._on_set_weights, 'nothing written'),
+                (DescribeBrain, 'describe_brain', self._on_describe, 'no description')):
+            self.create_service(srv_type, name, guard(name, handler, refused),
+                                callback_group=self._nest_group)
         self.add_on_set_parameters_callback(self._on_set_parameters)
 
         self.overruns = 0
@@ -175,7 +181,14 @@ class BrainNode(Node):
 
     # ------------------------------------------------------------------ stepping
 
+    # A step that raises (NEST in trouble) is logged once per kind and retried with the
+    # next /clock message or timer tick; the node keeps answering its services.
+
     def _on_clock(self, msg: Clock):
+        with self._guard.topic('/clock', 'step not run'):
+            self._clock_steps(msg)
+
+    def _clock_steps(self, msg: Clock):
         clock_ns = stamp_ns(msg.clock)
         advance = self._stepper.on_clock(clock_ns)
         if advance.jumped_back:
@@ -194,6 +207,10 @@ class BrainNode(Node):
         self._publish_step(result, round_ * ms_to_ns(self.brain.step_ms), start)
 
     def _on_wall_timer(self):
+        with self._guard.topic('wall-clock timer', 'step not run'):
+            self._wall_step()
+
+    def _wall_step(self):
         now = time.monotonic_ns()
         if self._pacer is None:
             self._pacer = WallClockPacer(self.brain.step_ms, now)
@@ -329,35 +346,26 @@ class BrainNode(Node):
     # ------------------------------------------------------------------ inputs
 
     def _on_stimulus(self, population: str, msg: PopulationInput):
-        try:
+        # Logged once per kind of error (a wrong length and NaN are two kinds), so one
+        # client's stream of bad stimuli neither floods the log nor hides another error.
+        with self._guard.topic(stimulus_topic(population), 'stimulus ignored'):
             self.brain.set_input(population, msg.values)
-        except ValueError as error:
-            self.get_logger().warning(f'ignored stimulus on {stimulus_topic(population)}: {error}',
-                                   throttle_duration_sec=2.0)
         if self._lockstep is not None:  # counted even when refused: it was delivered
             self._lockstep.received(self._inputs[population].topic_name)
 
     # ------------------------------------------------------------------ services
 
+    # Handlers may raise: the guard (see __init__) answers success=False for them.
+
     def _on_reset(self, request, response):
         start = time.perf_counter()
-        try:
-            response.message = self.brain.reset(restore_weights=request.restore_weights)
-            response.success = True
-        except Exception as error:  # a failed reset must not take the node down
-            self.get_logger().error(f'reset_brain failed: {error}\n{traceback.format_exc()}')
-            response.success = False
-            response.message = f'reset failed: {error}'
+        response.message = self.brain.reset(restore_weights=request.restore_weights)
+        response.success = True
         response.duration_ms = (time.perf_counter() - start) * 1e3
         return response
 
     def _on_get_weights(self, request, response):
-        try:
-            rows, cols, weights = self.brain.get_weights(request.projection)
-        except ValueError as error:
-            response.success = False
-            response.message = str(error)
-            return response
+        rows, cols, weights = self.brain.get_weights(request.projection)
         response.success = True
         response.rows, response.cols = rows, cols
         response.weights = array.array('d', weights.tobytes())
@@ -365,13 +373,8 @@ class BrainNode(Node):
         return response
 
     def _on_set_weights(self, request, response):
-        try:
-            written = self.brain.set_weights(request.projection, request.rows, request.cols,
-                                             request.weights)
-        except ValueError as error:
-            response.success = False
-            response.message = f'nothing written: {error}'
-            return response
+        written = self.brain.set_weights(request.projection, request.rows, request.cols,
+                                         request.weights)
         response.success = True
         response.written = written
         response.message = f'{written} synapses of {request.projection} written'

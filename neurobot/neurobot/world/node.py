@@ -36,6 +36,11 @@ Topics (relative names, except /clock); every stamp is simulated time:
 Services: reset_world, place_robot, advance_world (stepped mode only), render_world.
 reset_world and place_robot publish nothing themselves: the next advance (or timer
 tick) publishes the new state. The odom frame coincides with map (ground truth).
+
+No request takes the node down: every service and topic callback runs through one
+:class:`neurobot.callback_guard.CallbackGuard`. A request the world refuses, or one that
+fails, is answered ``success=False`` with a message and logged once per kind of error;
+a refused request moves nothing.
 """
 
 import array
@@ -43,7 +48,6 @@ import logging
 import math
 import sys
 import time
-import traceback
 
 from geometry_msgs.msg import PoseStamped, Twist
 from nav_msgs.msg import Odometry
@@ -54,6 +58,7 @@ from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import LaserScan
 
 from neurobot import qos
+from neurobot.callback_guard import CallbackGuard
 from neurobot.lockstep import SIMULATION
 from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep_parameters,
                                            run_node)
@@ -70,7 +75,6 @@ from neurobot_interfaces.msg import Contacts
 from neurobot_interfaces.srv import AdvanceWorld, PlaceRobot, RenderWorld, ResetWorld
 
 FREE_RUN_TICK_S = 0.002  # s of wall time between pacing checks when real_time_factor > 0
-CMD_LOG_THROTTLE_S = 2.0  # s between log lines about clamped or rejected commands
 MAX_REAL_TIME_FACTOR = 10_000.0
 MAX_PERIOD_MS = 60_000.0  # ms, longest /clock or sensor period
 
@@ -153,6 +157,7 @@ class WorldNode(Node):
 
         # Physics, services and commands never interleave, even with a multi-threaded executor.
         self._world_group = MutuallyExclusiveCallbackGroup()
+        self._guard = CallbackGuard(self.get_logger())
         self._clock_pub = self.create_publisher(Clock, '/clock', qos.CLOCK)
         # Lockstep participants must receive every message (see neurobot.qos).
         sensor_qos = qos.LOCKSTEP_DATA if self.lockstep else qos.SENSOR
@@ -165,11 +170,13 @@ class WorldNode(Node):
         self._cmd_sub = self.create_subscription(
             Twist, 'cmd_vel', self._on_cmd_vel, qos.LOCKSTEP_DATA if self.lockstep else qos.RELIABLE,
             callback_group=self._world_group)
-        for srv_type, name, callback in ((ResetWorld, 'reset_world', self._on_reset),
-                                         (PlaceRobot, 'place_robot', self._on_place),
-                                         (AdvanceWorld, 'advance_world', self._on_advance),
-                                         (RenderWorld, 'render_world', self._on_render)):
-            self.create_service(srv_type, name, callback, callback_group=self._world_group)
+        for srv_type, name, handler, refused in (
+                (ResetWorld, 'reset_world', self._on_reset, 'not reset'),
+                (PlaceRobot, 'place_robot', self._on_place, 'robot not moved'),
+                (AdvanceWorld, 'advance_world', self._on_advance, 'not advanced'),
+                (RenderWorld, 'render_world', self._on_render, 'nothing written')):
+            self.create_service(srv_type, name, self._guard.service(name, handler, refused),
+                                callback_group=self._world_group)
         self.add_on_set_parameters_callback(self._on_set_parameters)
 
         self._pacer = None
@@ -269,6 +276,10 @@ class WorldNode(Node):
         self._timer = self.create_timer(period_s, self._on_tick, callback_group=self._world_group)
 
     def _on_tick(self):
+        with self._guard.topic('free-running timer', 'tick skipped'):
+            self._tick()
+
+    def _tick(self):
         steps = self.runner.clock_ns // self.runner.physics_dt_ns
         lagged = self._pacer.lagged_periods
         due = self._pacer.due_steps(time.monotonic_ns(), steps)
@@ -283,26 +294,25 @@ class WorldNode(Node):
     # ------------------------------------------------------------------ commands
 
     def _on_cmd_vel(self, msg: Twist):
-        # The core never raises here: it keeps the previous command or clamps this one.
-        reason = self.runner.world.set_cmd_vel(msg.linear.x, msg.linear.y, msg.angular.z)
-        if self._lockstep is not None:
+        with self._guard.topic(self._cmd_sub.topic_name, 'command ignored'):
+            self._command(msg)
+        if self._lockstep is not None:  # counted even when refused: it was delivered
             self._lockstep.received(self._cmd_sub.topic_name)
-        if reason is None:
-            return
-        # Two call sites, so a flood of clamped commands cannot hide a rejected one.
-        message = f'cmd_vel {reason}'
-        if reason.startswith('rejected'):
-            self.get_logger().warning(message, throttle_duration_sec=CMD_LOG_THROTTLE_S)
-        else:
-            self.get_logger().warning(message, throttle_duration_sec=CMD_LOG_THROTTLE_S)
+
+    def _command(self, msg: Twist):
+        # The core keeps the previous command (rejected) or clamps this one, and says so.
+        reason = self.runner.world.set_cmd_vel(msg.linear.x, msg.linear.y, msg.angular.z)
+        if reason is not None:
+            # Once per kind, so a flood of clamped commands cannot hide a rejected one.
+            kind = 'rejected' if reason.startswith('rejected') else 'clamped'
+            self._guard.warn(self._cmd_sub.topic_name, kind, f'cmd_vel {reason}')
 
     # ------------------------------------------------------------------ services
 
+    # Handlers may raise: the guard (see __init__) answers success=False for them.
+
     def _on_reset(self, request, response):
-        try:
-            self.runner.reset(reset_clock=request.reset_clock)
-        except Exception as error:  # a failed reset must not take the node down
-            return self._failed(response, 'reset_world', error)
+        self.runner.reset(reset_clock=request.reset_clock)
         if request.reset_clock and self._pacer is not None:
             self._pacer.anchor(time.monotonic_ns(), 0)
         cell = self.runner.world.maze.start_cells[0]
@@ -312,17 +322,10 @@ class WorldNode(Node):
         return response
 
     def _on_place(self, request, response):
-        try:
-            if request.random:
-                placed = self.runner.place_random(request.yaw_rad)
-            else:
-                placed = self.runner.place((request.row, request.col), request.yaw_rad)
-        except (TypeError, ValueError) as error:
-            response.success = False
-            response.message = f'robot not moved: {error}'
-            return response
-        except Exception as error:
-            return self._failed(response, 'place_robot', error)
+        if request.random:
+            placed = self.runner.place_random(request.yaw_rad)
+        else:
+            placed = self.runner.place((request.row, request.col), request.yaw_rad)
         response.success = True
         response.row, response.col = placed.cell
         response.x_m, response.y_m = placed.x_m, placed.y_m
@@ -337,16 +340,8 @@ class WorldNode(Node):
             response.message = ('advance_world works only in stepped mode; this world is '
                                 'free-running (start world_node with -p stepped:=true)')
             return response
-        try:
-            n_steps = self.runner.steps_for(request.duration_ms)
-        except (TypeError, ValueError) as error:
-            response.success = False
-            response.message = f'not advanced: {error}'
-            return response
-        try:
-            self.runner.advance(n_steps, self._on_stop)
-        except Exception as error:
-            return self._failed(response, 'advance_world', error)
+        n_steps = self.runner.steps_for(request.duration_ms)
+        self.runner.advance(n_steps, self._on_stop)
         response.success = True
         response.clock = time_msg(self.runner.clock_ns)
         response.compute_ms = (time.perf_counter() - start) * 1e3
@@ -356,20 +351,10 @@ class WorldNode(Node):
     def _on_render(self, request, response):
         try:
             path = self.runner.render(request.path)
-        except (ValueError, OSError) as error:
-            response.success = False
-            response.message = f'nothing written: {error}'
-            return response
-        except Exception as error:
-            return self._failed(response, 'render_world', error)
+        except OSError as error:  # the file system's answer, not a fault of the node
+            raise ValueError(f'cannot write {request.path!r}: {error.strerror or error}') from None
         response.success = True
         response.message = f'wrote {path}'
-        return response
-
-    def _failed(self, response, service: str, error: Exception):
-        self.get_logger().error(f'{service} failed: {error}\n{traceback.format_exc()}')
-        response.success = False
-        response.message = f'{service} failed: {error}'
         return response
 
     # ------------------------------------------------------------------ parameters
