@@ -45,7 +45,6 @@ setup(
     maintainer_email='neurobot@example.com',
     description='Closed-loop spiking brains (NEST/PyNN) and robots over ROS 2.',
     license='Apache-2.0',
-    tests_require=['pytest'],
     entry_points={
         'console_scripts': [
             'brain_node = brain_node.node:main',
