@@ -165,7 +165,7 @@ def test_invalid_step_parameter_is_refused_with_a_reason(brain):
         request = SetParameters.Request(parameters=[Parameter(
             name='step_ms', value=ParameterValue(type=ParameterType.PARAMETER_DOUBLE,
                                                  double_value=value))])
-        return client.call(SetParameters, 'brain_node/set_parameters', request).results[0]
+        return client.call(SetParameters, 'brain/set_parameters', request).results[0]
 
     result = set_step(20.05)
     assert not result.successful and 'multiple of resolution_ms' in result.reason

@@ -32,7 +32,7 @@ MS = 1_000_000  # ns
 MAZE = Maze.from_yaml(share_path('config', 'mazes', 'default.yaml'))
 SENSOR_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.BEST_EFFORT)
 RELIABLE_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-READY_LINE = "world_node]: maze 'default'"  # logged when the node is up
+READY_LINE = "world]: maze 'default'"  # logged when the node (/world) is up
 
 
 def stamp_ns(stamp):
@@ -318,7 +318,7 @@ def test_free_running_world_keeps_time_and_refuses_advance(ros_domain, tmp_path)
         def set_factor(**value):
             request = SetParameters.Request(parameters=[Parameter(
                 name='real_time_factor', value=ParameterValue(**value))])
-            return w.client.call(SetParameters, 'world_node/set_parameters', request).results[0]
+            return w.client.call(SetParameters, 'world/set_parameters', request).results[0]
 
         assert not set_factor(type=ParameterType.PARAMETER_DOUBLE, double_value=-1.0).successful
         result = set_factor(type=ParameterType.PARAMETER_STRING, string_value='fast')
