@@ -8,6 +8,7 @@
     neurobot recording-train data.npz -o model.npz [--only-active places]
     neurobot launch maze [world:=embedded] [step_ms:=200.0] [brain:=...] ...
     neurobot launch maze --show-args
+    eval "$(neurobot env)"      # this terminal joins the nodes' DDS (ros2 topic list, ...)
 
 ``neurobot maze`` trains (every node in its own process, output in <run-dir>/logs),
 shows a progress bar over episodes, evaluates the greedy policy from every start cell
@@ -232,6 +233,13 @@ def maze_plots(args) -> int:
     return 0
 
 
+def env(args) -> int:
+    """Print the shell exports of :func:`neurobot.dds.shell_exports`."""
+    from neurobot.dds import shell_exports
+    print(shell_exports())
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog='neurobot', description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest='command', required=True)
@@ -260,6 +268,10 @@ def main(argv=None) -> int:
     plots_parser.add_argument('--maze', default=None,
                               help='maze YAML (default: the one the run was trained on)')
     plots_parser.set_defaults(run=maze_plots)
+    env_parser = commands.add_parser(
+        'env', help='print shell exports that make a terminal join the nodes\' DDS: '
+                    'eval "$(neurobot env)"')
+    env_parser.set_defaults(run=env)
     from neurobot.analysis.commands import add_parsers as add_recording_parsers
     add_recording_parsers(commands, bringup.default_path('config', 'mazes', 'default.yaml'))
     args = parser.parse_args(argv)

@@ -7,10 +7,16 @@ tests and benchmarks talk over shared memory and loopback only, using the profil
 
 Opt out (e.g. to reach a real robot on the network) with ``NEUROBOT_DDS=system``; an
 explicitly set ``FASTDDS_DEFAULT_PROFILES_FILE`` is always respected.
+
+A user's own terminal joins the same DDS with ``eval "$(neurobot env)"``
+(:func:`shell_exports`), so that ``ros2 topic list`` there sees the nodes.
 """
 
 import logging
 import os
+from pathlib import Path
+import shlex
+import sys
 
 from neurobot.paths import share_path
 
@@ -65,3 +71,33 @@ def configure_local_dds(environ=None) -> bool:
     for key, value in settings.items():
         env.setdefault(key, value)
     return True
+
+
+def shell_exports(environ=None, prefix=None) -> str:
+    """Shell ``export`` lines that make a terminal talk to neurobot's nodes.
+
+    The same DDS settings :func:`configure_local_dds` gives the nodes (none when the user
+    opted out or chose a profile), the ``ROS_DOMAIN_ID`` in force, and ``prefix`` (this
+    Python environment, where the set-up registered neurobot in the ament index) put
+    first on ``AMENT_PREFIX_PATH`` so that ``ros2 run/launch/interface`` find neurobot
+    and neurobot_interfaces.
+
+    Args:
+        environ: the environment the terminal has (default: this process's).
+        prefix: install prefix to add (default: ``sys.prefix``).
+    """
+    env = os.environ if environ is None else environ
+    prefix = str(sys.prefix if prefix is None else prefix)
+    exports = {}
+    if env.get('NEUROBOT_DDS', 'local').lower() != 'system' \
+            and not env.get('FASTDDS_DEFAULT_PROFILES_FILE'):
+        exports.update(local_dds_environment())
+    if env.get('ROS_DOMAIN_ID'):
+        exports['ROS_DOMAIN_ID'] = env['ROS_DOMAIN_ID']
+    index = Path(prefix) / 'share' / 'ament_index' / 'resource_index' / 'packages'
+    if (index / 'neurobot').is_file():
+        paths = [p for p in env.get('AMENT_PREFIX_PATH', '').split(os.pathsep) if p]
+        exports['AMENT_PREFIX_PATH'] = os.pathsep.join([prefix] + [p for p in paths
+                                                                   if p != prefix])
+    return '\n'.join(f'export {name}={shlex.quote(value)}'
+                     for name, value in exports.items())
