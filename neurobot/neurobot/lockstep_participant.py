@@ -251,8 +251,11 @@ class LockstepParticipant:
     # ------------------------------------------------------------------ observers
 
     def _wait_for_observers(self, node, callback_group):
-        """Round 1 waits for the observers' round 0 (neurobot.round_zero), at most
-        OBSERVER_WAIT_S after every participant is up; then the run starts without them."""
+        """Make round 1 wait for the observers' round 0 (neurobot.round_zero).
+
+        At most OBSERVER_WAIT_S after every participant is up; then the run starts
+        without them.
+        """
         from rclpy.clock import Clock as SteadyClock, ClockType as SteadyType
         self.observers = {n for n in node.get_parameter('lockstep_observers').value
                           if n and n != self.name}

@@ -1,5 +1,4 @@
-"""System test: a recording started with the run (``record:=true``) is complete and opens
-in Foxglove and rosbag2.
+"""System test: a recording started with the run is complete and opens in Foxglove.
 
 The maze bring-up with ``record:=true`` on the small maze, every node its own process.
 The recorder and the raster take part in lockstep round 0 (neurobot.round_zero), so the

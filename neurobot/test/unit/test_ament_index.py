@@ -61,8 +61,10 @@ def test_every_console_script_is_an_executable_in_lib():
         'import os\n'
         'from ament_index_python.packages import get_package_prefix\n'
         'lib = os.path.join(get_package_prefix("neurobot"), "lib", "neurobot")\n'
-        'print(" ".join(sorted(n for n in os.listdir(lib)\n'
-        '    if os.path.isfile(os.path.join(lib, n)) and os.access(os.path.join(lib, n), os.X_OK))))')
+        'def runnable(n):\n'
+        '    path = os.path.join(lib, n)\n'
+        '    return os.path.isfile(path) and os.access(path, os.X_OK)\n'
+        'print(" ".join(sorted(n for n in os.listdir(lib) if runnable(n))))')
     assert listed.split() == scripts
 
 

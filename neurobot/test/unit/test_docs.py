@@ -1,11 +1,11 @@
-"""README.md and docs/*.md name only files and folders that exist, and link only pages that exist.
+"""README.md and docs/*.md name only files that exist and link only pages that exist.
 
 A path is any token with a slash that ends in a file suffix of the repository's kinds
 (``neurobot/brains/example_brain.py``, ``config/mazes/*.yaml``) or a backticked token
-of two or more levels ending in a slash (``neurobot/test/``). It resolves against the repository root or
-against a package folder (``config/...`` is ``neurobot/config/...``, as ROS 2 users
-write share paths). Generated places (``.venv/``, ``results/``, ``build/``) and absolute
-paths are not checked.
+of two or more levels ending in a slash (``neurobot/test/``). It resolves against the
+repository root or against a package folder (``config/...`` is ``neurobot/config/...``,
+as ROS 2 users write share paths). Generated places (``.venv/``, ``results/``,
+``build/``) and absolute paths are not checked.
 """
 
 from pathlib import Path
@@ -63,8 +63,10 @@ def test_every_link_resolves(doc):
 
 
 def test_the_checker_finds_paths():
-    """The patterns see the kinds of paths the docs use (a checker that finds nothing
-    would pass forever)."""
+    """The patterns see the kinds of paths the docs use.
+
+    A checker that finds nothing would pass forever.
+    """
     text = ('run `.venv/bin/python bench/bench_brain.py` on `config/mazes/*.yaml`, see '
             '`neurobot/test/` and `neurobot/nothing_here.py`; topic `brain/step`')
     found = set(_mentioned_paths(text))

@@ -321,8 +321,11 @@ def test_non_finite_commands_rejected_without_changing_state(maze, bad):
 
 
 def test_a_command_at_the_speed_limit_is_not_clamped(room):
-    """The maze agent drives at exactly the top speed, rotated into the body frame, which
-    rounding can put a few ulps above it: that must not log 'clamped' every move."""
+    """A command at the top speed that rounding put a few ulps above it is not clamped.
+
+    The maze agent drives at exactly the top speed, rotated into the body frame; that
+    must not log 'clamped' every move.
+    """
     world = World(room)
     top = world.max_speed_mps
     rng = np.random.default_rng(0)
