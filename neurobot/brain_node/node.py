@@ -54,7 +54,8 @@ from neurobot_interfaces.msg import (BrainStep, PopulationInfo, PopulationInput,
 from neurobot_interfaces.srv import DescribeBrain, GetWeights, ResetBrain, SetWeights
 
 from brain_node.brain import STEP_MS_RANGE, Brain
-from brain_node.stepping import NS_PER_MS, SimClockStepper, WallClockPacer, is_multiple, ms_to_ns
+from brain_node.stepping import (MAX_CATCH_UP_MS, NS_PER_MS, SimClockStepper, WallClockPacer,
+                                 is_multiple, ms_to_ns)
 from brain_node.weight_recorder import ON_ERROR, WeightRecorder
 
 WALL_POLL_FRACTION = 0.1  # wall-clock mode polls for due steps at this fraction of a step
@@ -195,6 +196,12 @@ class BrainNode(Node):
             self.get_logger().warning(
                 f'/clock went back to {clock_ns / 1e9:.3f} s; stepping resumes from there '
                 f'(the brain itself is not reset: call reset_brain for that)')
+        if advance.jumped_ahead_ms:
+            self.get_logger().warning(
+                f'/clock jumped ahead by {advance.jumped_ahead_ms / 1e3:.3f} s to '
+                f'{clock_ns / 1e9:.3f} s, more than the {MAX_CATCH_UP_MS / 1e3:g} s brain_node '
+                f'catches up step by step; stepping resumes from there without running the '
+                f'steps in between')
         for _ in range(advance.steps):
             start = time.perf_counter()
             result = self._step_brain(self._stepper.brain_ns)

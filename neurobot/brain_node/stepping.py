@@ -11,7 +11,12 @@ Rules (simulated time, ``use_sim_time``):
   never ahead of /clock, and never skips a step: a clock jump over several boundaries
   makes it run all the steps in between;
 - a clock that goes backwards (the world was reset) re-anchors the grid at the new
-  time and is reported, so the caller can log it.
+  time and is reported, so the caller can log it;
+- a clock that jumps forward by more than ``MAX_CATCH_UP_MS`` at once is not caught up
+  either: running every step in between would hold the node for hours (a clock of 1e9 s
+  means 5e10 steps of 20 ms). Such a jump is no ordinary progress of a world - /clock
+  advances by at most a few steps between messages - so the grid is re-anchored there
+  and the jump is reported.
 
 Wall-clock time (real robots): the brain steps once per period; a step that ends after
 the next step was due is an overrun, counted and reported; missed periods are not
@@ -21,6 +26,7 @@ caught up (a real robot needs the current decision, not a backlog).
 from dataclasses import dataclass
 
 NS_PER_MS = 1_000_000  # ns per ms
+MAX_CATCH_UP_MS = 60_000.0  # ms of simulated time one /clock message may make the brain run
 
 
 def ms_to_ns(duration_ms: float) -> int:
@@ -43,10 +49,13 @@ class ClockAdvance:
     Attributes:
         steps: number of whole steps to run now (0 or more).
         jumped_back: the clock went backwards; the grid was re-anchored.
+        jumped_ahead_ms: the clock jumped forward by this much more than MAX_CATCH_UP_MS
+            allows; the grid was re-anchored and those steps are not run (0.0 otherwise).
     """
 
     steps: int
     jumped_back: bool = False
+    jumped_ahead_ms: float = 0.0
 
 
 class SimClockStepper:
@@ -78,7 +87,12 @@ class SimClockStepper:
         if clock_ns < self.brain_ns:
             self.brain_ns = (clock_ns // self.step_ns) * self.step_ns
             return ClockAdvance(steps=0, jumped_back=True)
-        return ClockAdvance(steps=(clock_ns - self.brain_ns) // self.step_ns)
+        steps = (clock_ns - self.brain_ns) // self.step_ns
+        if steps * self.step_ns > MAX_CATCH_UP_MS * NS_PER_MS:
+            jump_ns = clock_ns - self.brain_ns
+            self.brain_ns = (clock_ns // self.step_ns) * self.step_ns
+            return ClockAdvance(steps=0, jumped_ahead_ms=jump_ns / NS_PER_MS)
+        return ClockAdvance(steps=steps)
 
     def step_done(self) -> int:
         """Record that one step ran; return the simulation time (ns) the brain has reached."""

@@ -2,7 +2,8 @@
 
 import pytest
 
-from brain_node.stepping import (SimClockStepper, WallClockPacer, is_multiple, ms_to_ns)
+from brain_node.stepping import (MAX_CATCH_UP_MS, SimClockStepper, WallClockPacer, is_multiple,
+                                 ms_to_ns)
 
 MS = 1_000_000  # ns
 
@@ -41,6 +42,19 @@ def test_backward_clock_reanchors_and_reports():
     advance = stepper.on_clock(30 * MS)
     assert advance.jumped_back and advance.steps == 0
     assert stepper.next_boundary_ns() == 40 * MS
+
+
+def test_huge_forward_jump_reanchors_instead_of_running_every_step():
+    stepper = SimClockStepper(20.0)
+    stepper.on_clock(0)
+    ordinary = stepper.on_clock(int(MAX_CATCH_UP_MS) * MS)  # a minute: still caught up
+    assert ordinary.steps == 3000 and not ordinary.jumped_ahead_ms
+    for _ in range(ordinary.steps):
+        stepper.step_done()
+    advance = stepper.on_clock(10**9 * 10**9 + 7 * MS)  # a hostile /clock: 1e9 s
+    assert advance.steps == 0 and advance.jumped_ahead_ms > 0.99e12  # ms
+    assert stepper.next_boundary_ns() == 10**9 * 10**9 + 20 * MS
+    assert stepper.on_clock(10**9 * 10**9 + 45 * MS).steps == 2
 
 
 def test_fractional_steps_do_not_drift_over_a_long_run():
