@@ -15,6 +15,7 @@ nodes that could not clean up (killed) is removed when the run ends.
 
 import os
 from pathlib import Path
+import re
 import selectors
 import signal
 import subprocess
@@ -24,11 +25,13 @@ import time
 
 import yaml
 
-from neurobot.lockstep_participant import ERROR_MARK
+from neurobot.lockstep_participant import ERROR_MARK, LOCKSTEP_FAILED_EXIT
 from neurobot.ownership import LAUNCHER_PID_ENV, child_preexec
 
 STOP_GRACE_S = 10.0  # s a node gets to exit after SIGINT before it is killed
 ERROR_LINES_MAX = 40  # lines of a node's error message kept for the closing summary
+LOCKSTEP_SETTLE_S = 1.5  # s the others get to report after a first lockstep timeout
+BLAMED = re.compile(r'no answer from ([\w, ]+?) \(')  # participants a timeout names
 
 
 def exit_status(returncode: int) -> int:
@@ -155,16 +158,32 @@ class Launcher:
         """Supervise until a required node exits or a signal arrives; return an exit code."""
         handlers = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT,
                                                                          signal.SIGTERM)}
+        settle_until = None
+        exited = []  # node names in the order their exit was seen
         try:
             self.start()
             while not self._stopping:
                 self._pump(0.2)
                 for spec in self.specs:
                     code = self.processes[spec.name].poll()
-                    if code is not None and spec.required and not self._stopping:
+                    if code is None or spec.name in exited:
+                        continue
+                    exited.append(spec.name)
+                    if spec.required and self.failure is None:
                         self._print(spec.name, f'{describe_exit(code)}; stopping the others')
                         self.failure = (spec.name, code)
-                        self._stopping = True
+                        if code == LOCKSTEP_FAILED_EXIT:
+                            # the other participants time out about now too: hear them
+                            # before choosing whom to blame
+                            settle_until = time.monotonic() + LOCKSTEP_SETTLE_S
+                        else:
+                            self._stopping = True
+                if settle_until is not None and time.monotonic() > settle_until:
+                    self._stopping = True
+            # who reported a lockstep timeout, before stop() continues stopped nodes (a
+            # hung node that is continued would time out too, and blame the wrong one)
+            reporters = [n for n in exited
+                         if self.processes[n].returncode == LOCKSTEP_FAILED_EXIT]
             self.stop()
         finally:
             for sig, handler in handlers.items():
@@ -174,11 +193,24 @@ class Launcher:
         name, code = self.failure
         if code != 0:
             self._pump(0.0)
+            if code == LOCKSTEP_FAILED_EXIT:
+                name = self._blame(reporters, name)
             error = self._errors.get(name)
             self.reason = (f'{name}: ' + '\n'.join(error) if error
                            else f'{name} {describe_exit(code)}')
             self._print('launch', f'run stopped: {self.reason}')
         return exit_status(code)
+
+    def _blame(self, reporters, first):
+        """The reporter whose lockstep timeout names a participant that did not itself time
+        out (it hung or died; those that reported were alive and waiting)."""
+        for name in reporters:
+            named = set()
+            for group in BLAMED.findall(' '.join(self._errors.get(name, []))):
+                named.update(n.strip() for n in group.split(','))
+            if named and not named <= set(reporters):
+                return name
+        return first
 
     def _on_signal(self, signum, frame):
         self._stopping = True

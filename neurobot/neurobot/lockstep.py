@@ -176,9 +176,14 @@ class LockstepBarrier:
             return 'no answer from ' + ', '.join(
                 f'{n} (finished round {self.others[n].round}, needed {needed})' for n in late)
         expected = self.expected()
-        short = [f'{t} ({self.received[t]} of {expected[t]} messages)'
-                 for t in self.received if self.received[t] < expected[t]]
-        return 'messages still missing on ' + ', '.join(short) if short else 'nothing'
+        short = [t for t in self.received if self.received[t] < expected[t]]
+        if not short:
+            return 'nothing'
+        publishers = sorted({n for n, e in self.others.items() for t in short
+                             if e.published.get(t)})
+        return (f'no answer from {", ".join(publishers) or "?"} (messages still missing on '
+                + ', '.join(f'{t} ({self.received[t]} of {expected[t]} messages)'
+                            for t in short) + ')')
 
     def finish(self, round_: int):
         """Record that this participant finished ``round_``."""

@@ -93,25 +93,30 @@ class _ServiceHelper:
 
     POLL_S = 0.05  # s, how often a waiting call checks for a stop and a vanished service
 
-    def __init__(self, service_node, namespace, stop_event=None):
+    def __init__(self, service_node, namespace, stop_event=None, timeout_s=SERVICE_TIMEOUT_S,
+                 on_timeout=None):
         self._node = service_node.node
         self._prefix = namespace.rstrip('/') + '/' if namespace else ''
         self._clients = {}
         self._stop = stop_event or threading.Event()
+        self.timeout_s = timeout_s
+        self._on_timeout = on_timeout  # callable(service name, seconds) on a timeout
 
     def _check(self, client, deadline, what):
         if self._stop.is_set():
             raise ServiceError(f'{client.srv_name}: not answered, the node is stopping')
         if time.monotonic() > deadline:
+            if self._on_timeout is not None:
+                self._on_timeout(client.srv_name, self.timeout_s)
             raise ServiceError(f'service {client.srv_name} {what} within '
-                               f'{SERVICE_TIMEOUT_S:g} s')
+                               f'{self.timeout_s:g} s')
 
     def _call(self, srv_type, name, request):
         client = self._clients.get(name)
         if client is None:
             client = self._node.create_client(srv_type, self._prefix + name)
             self._clients[name] = client
-        deadline = time.monotonic() + SERVICE_TIMEOUT_S
+        deadline = time.monotonic() + self.timeout_s
         while not client.service_is_ready():
             self._check(client, deadline, 'is not available')
             self._stop.wait(self.POLL_S)
@@ -217,17 +222,23 @@ class TransferFunctionNode(Node):
         self.service_node = ServiceNode(self)
         # set on Ctrl-C/SIGTERM (spin_participant): blocking service calls give up at once
         self.stop_event = threading.Event()
+        self.lockstep = bool(self.get_parameter('lockstep').value)
+        # in lockstep a service that does not answer holds up the whole round: give up after
+        # the round timeout and name the participant (see _service_timed_out)
+        service_timeout_s = float(self.get_parameter('lockstep_timeout_s').value) \
+            if self.lockstep else SERVICE_TIMEOUT_S
         self.runner = TransferFunctionRunner(specs, context={
             'brain': BrainClient(self.service_node, self.get_parameter('brain_namespace').value,
-                                 self.stop_event),
+                                 self.stop_event, service_timeout_s,
+                                 lambda srv, s: self._service_timed_out('brain', srv, s)),
             'world': WorldClient(self.service_node, self.get_parameter('world_namespace').value,
-                                 self.stop_event),
+                                 self.stop_event, service_timeout_s,
+                                 lambda srv, s: self._service_timed_out('world', srv, s)),
             'log': self.get_logger(),
             'stop': self._request_stop,
             'params': {name: parameter.value for name, parameter in self._parameters.items()}})
         self.stop_reason = None  # set by a function's stop(); main() then ends the node
         self.fatal_error = None  # set when the run must stop on an error (exit status 4)
-        self.lockstep = bool(self.get_parameter('lockstep').value)
         self.max_failures = int(self.get_parameter('max_consecutive_failures').value)
         if not self.lockstep:  # in lockstep, rounds pace time: inputs only need to arrive
             self.runner.max_input_age_s = float(self.get_parameter('input_timeout_s').value)
@@ -305,6 +316,17 @@ class TransferFunctionNode(Node):
             publisher.publish(msg)
             if self._lockstep is not None:
                 self._lockstep.sent(publisher.topic_name)
+
+    def _service_timed_out(self, owner, service, seconds):
+        """A service of a lockstep participant did not answer within the round timeout:
+        the run fails naming that participant (it hangs), as a round timeout would."""
+        lockstep = self._lockstep
+        if lockstep is None or lockstep.failure or owner not in lockstep.barrier.others:
+            return
+        lockstep.failure = (f'lockstep: {lockstep.name} waited {seconds:.1f} s in round '
+                            f'{lockstep.next_round} for {service}: no answer from {owner} '
+                            f'(its service did not answer; it hangs or was stopped)')
+        self.get_logger().error(lockstep.failure)
 
     def _start_brain_check(self):
         """Once the brain is up, check it has what the functions use (describe_brain)."""

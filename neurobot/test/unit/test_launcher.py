@@ -151,3 +151,46 @@ def test_required_node_exit_stops_the_others_and_sets_the_exit_code(fake_nodes, 
     assert launcher.failure == ('worker', exit_code)
     assert ('[worker] exited with code 2' in lines) == (exit_code == 2)
     assert ('[launch] run stopped: worker exited with code 2' in lines) == (exit_code == 2)
+
+
+TIMING_OUT = '''\
+    import os, sys, time
+    time.sleep(float(os.environ['DELAY_S']))
+    print(os.environ['MESSAGE'], file=sys.stderr, flush=True)
+    sys.exit(3)
+'''
+
+
+def test_the_closing_line_blames_the_participant_that_did_not_report_itself(tmp_path):
+    """tf_node timed out first blaming the world (which waits too); the world's own
+    timeout names the brain, which said nothing: the brain hung, the world's line is quoted."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    tf = fake_script(bin_dir, 'tf_node', TIMING_OUT)
+    world = fake_script(bin_dir, 'world_node', TIMING_OUT)
+    hung = fake_script(bin_dir, 'brain_node', SLEEPER)
+    specs = [
+        NodeSpec('tf_node', tf, env={'DELAY_S': '0.2', 'MESSAGE': 'tf_node: error: lockstep: '
+                 'tf_node waited 3.0 s for round 9: no answer from world (it did not finish '
+                 'round 9; its last announcement: round 8)'}),
+        NodeSpec('world', world, env={'DELAY_S': '0.6', 'MESSAGE': 'world_node: error: '
+                 'lockstep: world waited 3.0 s for round 9: no answer from brain (messages '
+                 'still missing on /brain/actions/spikes (8 of 9 messages))'}),
+        NodeSpec('brain', hung, env={'READY_FILE': str(tmp_path / 'ready')})]
+    out = io.StringIO()
+    code = Launcher(specs, out=out).run()
+    assert code == 3
+    closing = [line for line in out.getvalue().splitlines() if line.startswith('[launch] ')]
+    assert closing == ['[launch] run stopped: world: lockstep: world waited 3.0 s for round 9: '
+                       'no answer from brain (messages still missing on /brain/actions/spikes '
+                       '(8 of 9 messages))']
+
+
+def test_a_node_killed_by_a_signal_is_named_with_the_signal_and_status_128_plus_n(tmp_path):
+    killed = fake_script(tmp_path, 'victim', 'import os, signal\nos.kill(os.getpid(), '
+                         'signal.SIGKILL)\n')
+    out = io.StringIO()
+    assert Launcher([NodeSpec('victim', killed)], out=out).run() == 128 + signal.SIGKILL
+    lines = out.getvalue().splitlines()
+    assert '[victim] was killed by SIGKILL; stopping the others' in lines
+    assert lines[-1] == '[launch] run stopped: victim was killed by SIGKILL'
