@@ -202,8 +202,10 @@ class Launcher:
         return exit_status(code)
 
     def _blame(self, reporters, first):
-        """The reporter whose lockstep timeout names a participant that did not itself time
-        out (it hung or died; those that reported were alive and waiting)."""
+        """The reporter whose timeout names a participant that did not time out itself.
+
+        That participant hung or died; those that reported were alive and waiting.
+        """
         for name in reporters:
             named = set()
             for group in BLAMED.findall(' '.join(self._errors.get(name, []))):
@@ -222,7 +224,8 @@ class Launcher:
                 process.send_signal(signal.SIGINT)
                 process.send_signal(signal.SIGCONT)  # a stopped node handles it, then exits
         deadline = time.monotonic() + STOP_GRACE_S
-        while time.monotonic() < deadline and any(p.poll() is None for p in self.processes.values()):
+        while time.monotonic() < deadline and any(p.poll() is None
+                                                  for p in self.processes.values()):
             self._pump(0.1)
         for name, process in self.processes.items():
             if process.poll() is None:

@@ -47,8 +47,11 @@ def atomic_write_bytes(path: Path, data: bytes):
 
 
 class _AllOrNothing:
-    """Appends to several files; if any write fails, every file is cut back to its size
-    before (truncating needs no free space), so no half row is ever left behind."""
+    """Appends to several files, all or nothing.
+
+    If any write fails, every file is cut back to its size before (truncating needs no
+    free space), so no half row is ever left behind.
+    """
 
     def __init__(self):
         self._done = []  # (fd, size before)

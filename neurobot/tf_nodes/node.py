@@ -318,8 +318,11 @@ class TransferFunctionNode(Node):
                 self._lockstep.sent(publisher.topic_name)
 
     def _service_timed_out(self, owner, service, seconds):
-        """A service of a lockstep participant did not answer within the round timeout:
-        the run fails naming that participant (it hangs), as a round timeout would."""
+        """Fail the run naming a participant whose service did not answer in time.
+
+        In lockstep the call holds up the round, so a service that does not answer within
+        the round timeout means its participant hangs, as a round timeout would.
+        """
         lockstep = self._lockstep
         if lockstep is None or lockstep.failure or owner not in lockstep.barrier.others:
             return

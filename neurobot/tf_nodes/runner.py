@@ -297,8 +297,11 @@ class TransferFunctionRunner:
         return {f.spec.name: (f.calls, f.failures, f.dropped) for f in self.functions}
 
     def brain_requirements(self) -> tuple:
-        """What the brain must have: ({population: [(function, why)]},
-        {projection: [function]}), from the brain topics and declared projections."""
+        """What the brain must have, from the brain topics and declared projections.
+
+        Returns:
+            ({population: [(function, why, topic kind)]}, {projection: [function]}).
+        """
         populations, projections = {}, {}
         for function in self.functions:
             spec = function.spec
@@ -342,5 +345,5 @@ class TransferFunctionRunner:
         return problems
 
     def held_calls(self) -> dict:
-        """name -> calls held for want of a required input."""
+        """Calls held for want of a required input: name -> count."""
         return {f.spec.name: f.held for f in self.functions}

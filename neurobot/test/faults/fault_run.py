@@ -46,10 +46,13 @@ class Bringup:
         tmp_path: directory of the log (and the default run directory).
         arguments: launch arguments, e.g. ``episodes:=2``.
         command: 'launch' (neurobot launch maze) or 'maze' (neurobot maze).
+        node_log: where the launcher writes the nodes' output (neurobot maze: the run's
+            logs/launch.log); default: its own output.
     """
 
-    def __init__(self, tmp_path, *arguments, command='launch', env=None):
+    def __init__(self, tmp_path, *arguments, command='launch', env=None, node_log=None):
         self.log_path = Path(tmp_path) / 'bringup.log'
+        self.node_log = Path(node_log) if node_log else None
         self._log = open(self.log_path, 'w')
         argv = [str(NEUROBOT), 'launch', 'maze'] if command == 'launch' else \
             [str(NEUROBOT), 'maze']
@@ -68,9 +71,17 @@ class Bringup:
         self._log.flush()
         return self.log_path.read_text(errors='replace')
 
+    def node_output(self) -> str:
+        if self.node_log is None:
+            return self.output()
+        try:
+            return self.node_log.read_text(errors='replace')
+        except OSError:
+            return ''
+
     def nodes(self) -> dict:
         """Node name -> pid, from the launcher's 'started' lines."""
-        return {m['name']: int(m['pid']) for m in STARTED.finditer(self.output())}
+        return {m['name']: int(m['pid']) for m in STARTED.finditer(self.node_output())}
 
     def wait_for(self, predicate, timeout: float, step: float = 0.1) -> bool:
         """Poll ``predicate()`` (noting the nodes' shared memory) until true or timeout."""
@@ -107,8 +118,10 @@ class Bringup:
         os.kill(self.nodes()[name], signum)
 
     def leftovers(self, timeout: float = 5.0) -> tuple:
-        """(pids of the run still alive, segments of its nodes still in /dev/shm) after
-        waiting up to ``timeout`` s for them to go."""
+        """What the run left: (pids still alive, its nodes' segments still in /dev/shm).
+
+        Waits up to ``timeout`` s for them to go.
+        """
         pids = [self.pid, *self.nodes().values()]
         end = time.monotonic() + timeout
         while True:

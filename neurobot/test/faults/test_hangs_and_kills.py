@@ -127,3 +127,61 @@ def test_a_second_run_cannot_write_into_a_directory_a_live_run_holds(ros_domain,
         assert first.wait(15) == 0, first.output()[-3000:]
     finally:
         first.close()
+
+
+def test_neurobot_maze_reports_a_killed_node_by_its_signal(ros_domain, tmp_path):
+    run_dir = tmp_path / 'run'
+    bringup = Bringup(tmp_path, '--episodes', '1000', '--run-dir', str(run_dir),
+                      f'maze:={SMALL_MAZE}', 'monitoring:=false', command='maze',
+                      node_log=run_dir / 'logs' / 'launch.log')
+    try:
+        wait_until_running(bringup, tmp_path)
+        bringup.signal_node('tf_node', signal.SIGKILL)
+        code = bringup.wait(30)
+        output = bringup.output()
+        assert code == 128 + signal.SIGKILL, output[-3000:]
+        assert 'training failed (exit 137)' in output
+        assert output.rstrip().endswith('training stopped: tf_node was killed by SIGKILL'), \
+            output[-2000:]
+        assert 'Traceback' not in output
+        bringup.assert_nothing_left()
+    finally:
+        bringup.close()
+
+
+def test_a_killed_recorder_leaves_a_file_the_streaming_mcap_reader_reads(ros_domain, tmp_path):
+    """The run goes on without its recorder, and its file reads up to the last flush.
+
+    The file has no summary, so mcap's seeking reader refuses it. The standard reader
+    call that reads it is ``NonSeekingReader(stream).iter_messages(log_time_order=False)``:
+    every message up to the recorder's last flush (at most ~1 s before the kill), then
+    ``mcap.exceptions.EndOfFile`` where the file was cut (with the default
+    ``log_time_order=True`` it raises before yielding anything).
+    """
+    from mcap.exceptions import EndOfFile
+    from mcap.reader import NonSeekingReader, SeekingReader
+    recording = tmp_path / 'run' / 'recording.mcap'
+    bringup = lockstep_run(tmp_path, 'record:=true', 'record_topics:=/clock,/odom')
+    try:
+        wait_until_running(bringup, tmp_path)
+        time.sleep(1.5)  # past the recorder's first flush of data
+        bringup.signal_node('mcap_recorder', signal.SIGKILL)
+        assert bringup.wait_for_text('[mcap_recorder] was killed by SIGKILL', 10) or \
+            not alive(bringup.nodes()['mcap_recorder'])
+        assert bringup.process.poll() is None, 'the recorder is not required: the run goes on'
+        bringup.process.send_signal(signal.SIGINT)
+        assert bringup.wait(15) == 0, bringup.output()[-3000:]
+        bringup.assert_nothing_left()
+    finally:
+        bringup.close()
+    with open(recording, 'rb') as stream:
+        with pytest.raises(Exception):
+            SeekingReader(stream).get_summary()
+    with open(recording, 'rb') as stream:
+        topics = {}
+        try:
+            for _, channel, _ in NonSeekingReader(stream).iter_messages(log_time_order=False):
+                topics[channel.topic] = topics.get(channel.topic, 0) + 1
+        except EndOfFile:
+            pass  # the cut: everything before it was read
+    assert topics.get('/clock', 0) > 10 and topics.get('/odom', 0) > 10, topics

@@ -162,8 +162,11 @@ TIMING_OUT = '''\
 
 
 def test_the_closing_line_blames_the_participant_that_did_not_report_itself(tmp_path):
-    """tf_node timed out first blaming the world (which waits too); the world's own
-    timeout names the brain, which said nothing: the brain hung, the world's line is quoted."""
+    """The line quoted is the one naming a participant that did not time out itself.
+
+    tf_node timed out first blaming the world (which waits too); the world's own timeout
+    names the brain, which said nothing: the brain hung, the world's line is quoted.
+    """
     bin_dir = tmp_path / 'bin'
     bin_dir.mkdir()
     tf = fake_script(bin_dir, 'tf_node', TIMING_OUT)
