@@ -1,6 +1,7 @@
 """Node tests of tf_node: a real tf_node process over DDS, driven from this process."""
 
 from pathlib import Path
+import time
 
 import pytest
 from std_msgs.msg import Float64, Int64, String
@@ -85,3 +86,61 @@ def test_a_broken_transfer_function_file_fails_at_start(ros_domain, tmp_path):
     assert process.wait(30) != 0
     output = process.output()
     assert f'File "{broken}", line 2' in output and 'RuntimeError: boom' in output
+
+
+SERVICE_CALLER = '''
+from std_msgs.msg import Int64
+from tf_nodes.api import Input, transfer_function
+from tf_nodes.node import ServiceError
+
+
+@transfer_function(inputs={'go': Input('go', Int64)})
+def reset_the_world(go, world, log):
+    log.info(f'call {go.data}')
+    try:
+        log.info(f'answer {go.data}: {world.reset()}')
+    except ServiceError as error:
+        log.info(f'service error {go.data}: {error}')
+        raise
+'''
+
+
+def test_a_service_that_refuses_or_goes_away_fails_the_call_not_the_node(ros_domain, tmp_path):
+    from neurobot_interfaces.srv import ResetWorld
+    caller = tmp_path / 'caller.py'
+    caller.write_text(SERVICE_CALLER)
+    process = NodeProcess('tf_node', '-p', f'transfer_functions:=[{caller}]', log_dir=tmp_path)
+    client = RosClient(ros_domain)
+    try:
+        go = client.node.create_publisher(Int64, 'go', 10)
+        wait_for_subscriber(client, go)
+        refusing = client.node.create_service(
+            ResetWorld, 'reset_world',
+            lambda request, response: ResetWorld.Response(success=False, message='no world'))
+        go.publish(Int64(data=1))
+        assert client.spin_until(lambda: 'service error 1' in process.output(), 20), \
+            process.output()
+        assert 'service error 1: reset_world: no world' in process.output()
+        client.node.destroy_service(refusing)
+        # a server that takes the request and then disappears (this test does not spin, so
+        # the request is never answered)
+        silent = client.node.create_service(ResetWorld, 'reset_world',
+                                            lambda request, response: response)
+        client.spin_for(1.0)  # discovered
+        go.publish(Int64(data=2))
+        end = time.monotonic() + 20
+        while 'call 2' not in process.output() and time.monotonic() < end:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        client.node.destroy_service(silent)
+        end = time.monotonic() + 20
+        while 'service error 2' not in process.output() and time.monotonic() < end:
+            time.sleep(0.1)
+        output = process.output()
+        assert 'service error 2: service reset_world went away before answering' in output, \
+            output
+        assert process.alive()
+    finally:
+        client.close()
+        assert process.stop() == 0, process.output()
+    assert 'reset_the_world: 2 calls, 2 failed' in process.output()
