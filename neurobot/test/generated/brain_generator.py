@@ -84,7 +84,11 @@ RESETTABLE_TYPES = ['IF_curr_exp', 'IF_curr_alpha', 'IF_cond_exp', 'IF_cond_alph
 
 # PyNN weight magnitudes per target convention (nA, uS, or Izhikevich mV-like nA)
 WEIGHT_RANGE = {'curr': (0.05, 1.5), 'cond': (0.001, 0.04), 'izh': (0.5, 8.0)}
-PROBE_WEIGHT = {'curr': 4.0, 'cond': 0.15, 'izh': 20.0}  # strong enough to fire the target
+# Probe weight per input synapse: nA, mV-like nA (Izhikevich); conductance-based targets
+# share PROBE_CONDUCTANCE_US among their inputs (enough to fire IF_cond_alpha; AdEx
+# targets become numerically unstable in NEST with several times more).
+PROBE_WEIGHT = {'curr': 4.0, 'izh': 20.0}
+PROBE_CONDUCTANCE_US = 0.25  # uS, total over a probe target's inputs
 DC_DRIVE = {'curr': (0.3, 0.8), 'cond': (0.3, 0.8), 'izh': (0.005, 0.012)}  # nA of i_offset
 
 CONNECTORS = ('AllToAll', 'OneToOne', 'FixedProbability', 'FixedNumberPre',
@@ -415,8 +419,8 @@ def generate_brain(seed: int, threads: Optional[int] = None) -> GeneratedBrain:
     """
     w = _Writer(seed)
     rng = w.rng
-    if threads is None:
-        threads = 2 if rng.random() < 0.25 else 1
+    drawn_threads = 2 if rng.random() < 0.25 else 1  # drawn always: same file either way
+    threads = drawn_threads if threads is None else threads
     # About a third of the brains are built to be reset exactly (static synapses, cell
     # types with a reset recipe, no Poisson input), so the replay check has work to do.
     resettable = rng.random() < 0.35
@@ -573,9 +577,11 @@ def _projection(w: _Writer, name: str, pre: SideSpec, post: SideSpec, use_dopami
     sign = weight_sign(kind, receptor)
     native_scale = 1000.0 if synapse == 'dopamine' else 1.0  # native types take NEST units
     weights_in_list = connector == 'FromList' and synapse != 'dopamine' and rng.random() < 0.6
+    probe_inputs = pre.size  # inputs per probe target neuron
     if probe and connector == 'FixedNumberPre':
+        probe_inputs = int(rng.integers(1, pre.size + 1))
         conn_expr, multapses, pairs, rows = (
-            f'sim.FixedNumberPreConnector({int(rng.integers(1, pre.size + 1))}, '
+            f'sim.FixedNumberPreConnector({probe_inputs}, '
             f'rng=NumpyRNG(seed={w.file_seed()}))', False, None, None)
     else:
         conn_expr, multapses, pairs, rows = _connector_expr(w, connector, pre, post,
@@ -583,8 +589,8 @@ def _projection(w: _Writer, name: str, pre: SideSpec, post: SideSpec, use_dopami
     delay = w.choice(['1.0', '0.5', '2.3', 'RandomDistribution("uniform", low=0.2, high=3.0, '
                                            f'rng=NumpyRNG(seed={w.file_seed()}))'])
     if probe:
-        weight_value = PROBE_WEIGHT[kind] * (IZH_RECEPTOR_SCALE if kind == 'izh'
-                                             and post.form == 'assembly' else 1.0)
+        weight_value = (round(PROBE_CONDUCTANCE_US / probe_inputs, 6) if kind == 'cond'
+                        else PROBE_WEIGHT[kind])
         weight_expr, dense = repr(weight_value), np.full((pre.size, post.size), weight_value)
         delay = '1.0'
     elif rows is not None:
@@ -621,7 +627,3 @@ def main():
 
 if __name__ == '__main__':
     main()
-
-
-__all__ = ['GeneratedBrain', 'PopulationSpec', 'ProjectionSpec', 'SideSpec', 'generate_brain',
-           'nest_per_pynn', 'weight_sign']

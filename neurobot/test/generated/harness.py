@@ -16,12 +16,14 @@ seed and executes it, checking each operation against the :mod:`oracle`:
   after it (no stepping, so plastic weights hold still) exactly those synapses changed,
   to the values asked for, and every other synapse of every projection is bit-identical;
 - ``bad_set``: wrong shape, wrong length, NaN or inf at a connection, a value where
-  there is none, a forbidden sign, an unknown name: ValueError and nothing changed;
+  there is none, a forbidden sign, an unknown name (get_weights too): ValueError and
+  nothing changed;
 - ``reset``: with ``restore_weights`` every projection is back to its initial weights
   bit for bit, without it static weights are untouched; the message names every model
   without an exact reset, every plastic projection and Poisson input;
 - ``replay``: reset with restored weights, then the opening steps again: where the
-  brain is deterministic and every model has an exact reset, the spikes equal the
+  brain has no Poisson input and no plastic synapse and brain_node claims an exact
+  reset for every model (``describe_populations().exact_reset``), the spikes equal the
   fresh brain's, as sorted (time, neuron) sets and in the order they were published;
 - ``silence``: the probe source drives its target (positive control), then all weights
   of the probe projection are set to 0, and after in-flight input has settled the
@@ -342,11 +344,12 @@ class _Run:
         return getattr(self, '_trial_start', 0.0)
 
     def _get(self, name):
-        self.current.lines.append(f'rows, cols, weights = brain.get_weights({name!r})')
         truth = self.oracle.truth(name)
         if truth.multapses:
+            self.current.lines += _refused(f'brain.get_weights({name!r})')
             self._expect_multapse_error(name, truth, lambda: self.brain.get_weights(name))
             return
+        self.current.lines.append(f'rows, cols, weights = brain.get_weights({name!r})')
         rows, cols, weights = self.brain.get_weights(name)
         expected = truth.dense()
         _check((rows, cols) == (truth.rows, truth.cols),
@@ -371,8 +374,8 @@ class _Run:
         before = self.oracle.all()
         spec = self.generated.projections[name]
         if truth.multapses:
-            self.current.lines.append(f'brain.set_weights({name!r}, {truth.rows}, {truth.cols}, '
-                                      f'np.zeros({truth.rows * truth.cols}))')
+            self.current.lines += _refused(f'brain.set_weights({name!r}, {truth.rows}, '
+                                           f'{truth.cols}, np.zeros({truth.rows * truth.cols}))')
             self._expect_multapse_error(name, truth, lambda: self.brain.set_weights(
                 name, truth.rows, truth.cols, np.zeros(truth.rows * truth.cols)))
             self._expect_unchanged(before, f'set_weights({name!r}) refused')
@@ -416,29 +419,29 @@ class _Run:
         connected = np.flatnonzero(~np.isnan(dense))
         empty = np.flatnonzero(np.isnan(dense))
         target = name
+        base = f'np.zeros({rows * cols})' if truth.multapses else f'oracle.dense({name!r})'
         if kind == 'shape':
             rows, cols = rows + 1, cols
             dense = np.zeros(rows * cols)
-            code = f'np.zeros({rows * cols})'
+            code = f'w = np.zeros({rows * cols})'
         elif kind == 'length':
             dense = dense[:-1]
-            code = f'oracle.dense({name!r})[:-1]'
+            code = f'w = {base}[:-1]'
         elif kind in ('nan', 'inf') and len(connected):
-            dense[connected[0]] = np.nan if kind == 'nan' else np.inf * spec.sign
-            code = f'w = oracle.dense({name!r}); w[{connected[0]}] = {dense[connected[0]]!r}; w'
+            value = 'np.nan' if kind == 'nan' else f'{spec.sign} * np.inf'
+            dense[connected[0]] = np.nan if kind == 'nan' else spec.sign * np.inf
+            code = f'w = {base}; w[{connected[0]}] = {value}'
         elif kind == 'extra' and len(empty):
             dense[empty[0]] = 0.0
-            code = f'w = oracle.dense({name!r}); w[{empty[0]}] = 0.0; w'
+            code = f'w = {base}; w[{empty[0]}] = 0.0'
         elif kind == 'sign' and len(connected):
             dense[connected[-1]] = -spec.sign * 0.5
-            code = f'w = oracle.dense({name!r}); w[{connected[-1]}] = {-spec.sign * 0.5}; w'
+            code = f'w = {base}; w[{connected[-1]}] = {-spec.sign * 0.5}'
         else:
             target = name + '_no_such_projection'
-            code = f'oracle.dense({name!r})'
-        code = code.replace('nan', "float('nan')").replace('inf', "float('inf')") \
-            if kind in ('nan', 'inf') else code
-        self.current.lines.append(
-            f'brain.set_weights({target!r}, {rows}, {cols}, {code})  # must raise ValueError')
+            code = f'w = {base}'
+        self.current.lines += [code] + _refused(
+            f'brain.set_weights({target!r}, {rows}, {cols}, w)')
         try:
             self.brain.set_weights(target, rows, cols, dense)
         except ValueError:
@@ -446,6 +449,14 @@ class _Run:
         else:
             raise _Check(f'set_weights({target!r}) with a bad request ({kind}) was accepted')
         self._expect_unchanged(before, f'a refused set_weights({target!r}) ({kind})')
+        if target != name:
+            self.current.lines += _refused(f'brain.get_weights({target!r})')
+            try:
+                self.brain.get_weights(target)
+            except ValueError:
+                pass
+            else:
+                raise _Check(f'get_weights({target!r}) of an unknown projection answered')
 
     def _expect_unchanged(self, before, what):
         after = self.oracle.all()
@@ -560,6 +571,13 @@ class _Run:
         spec = self.generated.projections[name]
         return (f' [{spec.connector}, {spec.synapse}, {spec.receptor}, {spec.pre.expr} -> '
                 f'{spec.post.expr}]')
+
+
+def _refused(call: str) -> list:
+    """Lines of the reproduction script for a call that must raise ValueError."""
+    return ['try:', f'    {call}', 'except ValueError as error:',
+            "    print('refused as it should be:', error)", 'else:',
+            f"    print({'NOT refused: ' + call!r})"]
 
 
 def _changes(a, b) -> str:

@@ -3,12 +3,14 @@
 Each case generates the brain of one seed (brain_generator.py), builds it with
 ``Brain`` and runs a random schedule of steps, gets, sets, refused sets, resets and
 replays, checking each answer against the oracle (oracle.py); harness.py says what is
-checked. CI runs seeds 0-199 (about a minute and a half on a 2-core machine); the
+checked. CI runs seeds 0-199 (about two minutes on a shared 2-core machine); the
 nightly-size run is ``bench/generated_brains.py --brains 2000 --seed-start 1000``.
 
 A failing case prints the seed, the brain file and a script replaying the schedule up to
 the failure. Seeds that once failed are kept in test_regression_seeds.py.
 """
+
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,7 @@ from harness import GeneratedBrainFailure, make_schedule, run_brain
 pytestmark = pytest.mark.brain
 
 CI_SEEDS = range(200)
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize('seed', CI_SEEDS)
@@ -28,6 +31,7 @@ def test_generated_brain(seed, tmp_path):
 def test_generator_is_reproducible_and_covers_what_the_issue_lists():
     """Same seed, same file; across the CI seeds every listed feature occurs."""
     assert generate_brain(17).text == generate_brain(17).text
+    assert generate_brain(17, threads=2).text == generate_brain(17, threads=1).text
     assert generate_brain(17).text != generate_brain(18).text
     seen = set()
     for seed in CI_SEEDS:
@@ -127,4 +131,11 @@ def test_a_wrong_answer_is_caught_and_reported(mutant, symptom, tmp_path, monkey
     assert symptom in report
     assert f'generated brain seed {seed}' in report
     assert generate_brain(seed).text.strip() in report  # the brain file, verbatim
-    assert "brain = Brain('generated_brain_4.py'" in report  # and a script to replay it
+    # and a script that replays the schedule up to the failure: it runs (the mutant
+    # still in place) from the repository root with the brain file saved beside it
+    script = report.split('--- reproduction', 1)[1].split('\n', 1)[1]
+    brain_file = f"'generated_brain_{seed}.py'"
+    assert f'brain = Brain({brain_file}' in script
+    script = script.replace(brain_file, repr(str(tmp_path / f'generated_brain_{seed}.py')))
+    monkeypatch.chdir(REPO)
+    exec(compile(script, 'reproduction', 'exec'), {})
