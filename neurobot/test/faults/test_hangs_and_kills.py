@@ -187,3 +187,26 @@ def test_a_killed_recorder_leaves_a_file_the_streaming_mcap_reader_reads(ros_dom
         except EndOfFile:
             pass  # the cut: everything before it was read
     assert topics.get('/clock', 0) > 10 and topics.get('/odom', 0) > 10, topics
+
+
+def test_ctrl_c_while_a_node_hangs_ends_every_process_within_5_s(ros_domain, tmp_path):
+    """Ctrl-C ends everything within 5 s even while a node hangs.
+
+    The brain is stopped, so tf_node soon sits in a call to reset_brain; every process
+    still exits within 5 s, leaving no shared memory.
+    """
+    bringup = lockstep_run(tmp_path)
+    try:
+        wait_until_running(bringup, tmp_path)
+        bringup.signal_node('brain', signal.SIGSTOP)
+        time.sleep(1.0)  # less than the lockstep timeout: nobody has given up yet
+        bringup.process.send_signal(signal.SIGINT)
+        start = time.monotonic()
+        code = bringup.wait(10)
+        took = time.monotonic() - start
+        assert code == 0, bringup.output()[-3000:]
+        assert took < 5.0, f'Ctrl-C took {took:.1f} s'
+        assert 'did not stop within' not in bringup.output()
+        bringup.assert_nothing_left()
+    finally:
+        bringup.close()
