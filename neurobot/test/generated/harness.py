@@ -202,7 +202,6 @@ class _Run:
         self.reference = []  # spikes of the opening steps of the fresh brain
         self.counts = {}
         self.exact_replays = 0
-        self.spikes_since_reset = []
 
     # ------------------------------------------------------------------ driving
 
@@ -336,7 +335,6 @@ class _Run:
             ticks = np.round((times - self.trial_start) / RESOLUTION_MS).astype(np.int64)
             spikes[name] = (neurons, ticks)
         self.last_spikes = spikes
-        self.spikes_since_reset.append(spikes)
         return spikes
 
     @property
@@ -469,7 +467,6 @@ class _Run:
         before = self.oracle.all()
         message = self.brain.reset(restore_weights=restore)
         self._trial_start = self.brain.time_ms
-        self.spikes_since_reset = []
         after = self.oracle.all()
         for name, spec in self.generated.projections.items():
             if restore:

@@ -124,10 +124,6 @@ class Oracle:
             post_ids = np.asarray([int(i) for i in proj.post.all_cells], dtype=np.int64)
             self._proj[name] = (proj, spec, pre_ids, post_ids)
 
-    @property
-    def names(self):
-        return list(self._proj)
-
     def truth(self, name: str) -> Truth:
         """The projection's synapses now: a new GetConnections call every time."""
         proj = self._proj[name][0]

@@ -102,29 +102,36 @@ def _nudge_another_projection(brain, name):
                 return
 
 
-@pytest.mark.parametrize('mutant, symptom', [
-    ('set_weights writes one synapse of another projection', 'synapses of projection'),
-    ('get_weights is off by one part in a billion', 'differs from NEST'),
+@pytest.mark.parametrize('mutant, seed, symptom', [
+    # seed 4 sets weights early, seed 5 silences its probe early
+    ('set_weights writes one synapse of another projection', 4, 'synapses of projection'),
+    ('get_weights is off by one part in a billion', 4, 'differs from NEST'),
+    ('a silenced population gets a stray current', 5, 'behaviour: probe_target fired'),
 ])
-def test_a_wrong_answer_is_caught_and_reported(mutant, symptom, tmp_path, monkeypatch):
+def test_a_wrong_answer_is_caught_and_reported(mutant, seed, symptom, tmp_path, monkeypatch):
     """The suite can fail: a Brain that is slightly wrong fails with a full reproduction."""
     from brain_node.brain import Brain
-    if mutant.startswith('set_weights'):
-        original = Brain.set_weights
+    set_original, get_original = Brain.set_weights, Brain.get_weights
 
-        def set_weights(self, name, rows, cols, weights):
-            written = original(self, name, rows, cols, weights)
-            _nudge_another_projection(self, name)
-            return written
-        monkeypatch.setattr(Brain, 'set_weights', set_weights)
-    else:
-        original = Brain.get_weights
+    def set_weights_leaking(self, name, rows, cols, weights):
+        written = set_original(self, name, rows, cols, weights)
+        _nudge_another_projection(self, name)
+        return written
 
-        def get_weights(self, name):
-            rows, cols, weights = original(self, name)
-            return rows, cols, weights * (1.0 + 1e-9)
-        monkeypatch.setattr(Brain, 'get_weights', get_weights)
-    seed = 4  # its schedule sets weights early
+    def set_weights_with_stray_current(self, name, rows, cols, weights):
+        written = set_original(self, name, rows, cols, weights)
+        if name == 'probe_drive':  # right weights, yet the target keeps being driven
+            self.namespace['probe_target'].node_collection.set(I_e=2.0e4)  # pA, beats adaptation
+        return written
+
+    def get_weights_off(self, name):
+        rows, cols, weights = get_original(self, name)
+        return rows, cols, weights * (1.0 + 1e-9)
+
+    replacement = {'set_weights writes': ('set_weights', set_weights_leaking),
+                   'get_weights is off': ('get_weights', get_weights_off),
+                   'a silenced populat': ('set_weights', set_weights_with_stray_current)}
+    monkeypatch.setattr(Brain, *replacement[mutant[:18]])
     with pytest.raises(GeneratedBrainFailure) as failure:
         run_brain(seed, tmp_path)
     report = str(failure.value)
