@@ -7,12 +7,15 @@ colcon's ament_python build (``--symlink-install``) installs there:
 
 - ``share/ament_index/resource_index/packages/neurobot`` (the resource marker),
 - ``share/neurobot/package.xml`` and the data folders ``setup.py`` installs by glob
-  (launch, config, worlds, urdf, ...), as symlinks into the source tree so that edits take
-  effect without reinstalling, like the editable install itself,
+  (launch, config, worlds, urdf, ...): real folders holding one symlink per source file,
+  as ``colcon build --symlink-install`` makes them (``ros2 launch`` walks the share folder
+  without following symlinked folders), so that edits take effect without reinstalling,
+  like the editable install itself; links to files that are gone are removed,
 - ``lib/neurobot/<executable>`` for every console script, linking to ``bin/<executable>``.
 
 Usage: ``python scripts/install_ament_index.py PACKAGE_DIR PREFIX`` (run by
-``scripts/setup_venv.sh`` with the venv's Python after the editable install). Idempotent.
+``scripts/setup_venv.sh`` with the venv's Python after the editable install). Idempotent;
+run it again after adding a file to one of those folders (edits need nothing).
 """
 
 import argparse
@@ -54,6 +57,26 @@ def _link(target: Path, link: Path):
     link.symlink_to(os.path.relpath(target, link.parent))
 
 
+def _link_tree(source: Path, target: Path) -> list:
+    """Mirror the folder ``source`` at ``target``: real folders, a symlink per file."""
+    if target.is_symlink():  # a whole-folder link from an earlier set-up
+        target.unlink()
+    created = []
+    for folder, subfolders, files in os.walk(source):
+        subfolders[:] = [d for d in subfolders if d != '__pycache__']
+        destination = target / Path(folder).relative_to(source)
+        destination.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            _link(Path(folder) / name, destination / name)
+            created.append(destination / name)
+    for folder, _, files in os.walk(target):  # links whose source file is gone
+        for name in files:
+            path = Path(folder) / name
+            if path.is_symlink() and not path.exists():
+                path.unlink()
+    return created
+
+
 def install(package_dir: Path, prefix: Path) -> list:
     """Install the index entries of the package in ``package_dir`` into ``prefix``.
 
@@ -68,9 +91,10 @@ def install(package_dir: Path, prefix: Path) -> list:
 
     share = prefix / 'share' / PACKAGE
     share.mkdir(parents=True, exist_ok=True)
-    for name in ['package.xml', *share_folders(package_dir / 'setup.py')]:
-        _link(package_dir / name, share / name)
-        created.append(share / name)
+    _link(package_dir / 'package.xml', share / 'package.xml')
+    created.append(share / 'package.xml')
+    for folder in share_folders(package_dir / 'setup.py'):
+        created += _link_tree(package_dir / folder, share / folder)
 
     lib = prefix / 'lib' / PACKAGE
     lib.mkdir(parents=True, exist_ok=True)

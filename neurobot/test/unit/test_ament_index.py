@@ -46,6 +46,10 @@ def test_share_directory_holds_what_ros2_launch_needs():
     assert (share / 'config' / 'mazes' / 'default.yaml').is_file()
     assert (share / 'worlds' / 'maze_default.sdf').is_file()
     assert (share / 'urdf' / 'omni_robot.urdf').is_file()
+    # ros2launch finds a launch file by walking the share folder, not following symlinked
+    # folders (ros2launch.api.get_launch_file_paths)
+    walked = [name for _, _, files in os.walk(share) for name in files]
+    assert set(LAUNCH_FILES) <= set(walked), walked
     found = _lookup('from ament_index_python.packages import get_package_share_directory\n'
                     'print(get_package_share_directory("neurobot"))')
     assert Path(found) == share
