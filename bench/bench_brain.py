@@ -39,7 +39,7 @@ def raw_nest_weights(n, plastic):
     """Time NEST's raw API on an n x n all-to-all projection built directly in NEST."""
     import nest
     nest.ResetKernel()
-    nest.set_verbosity('M_ERROR')
+    nest.verbosity = nest.VerbosityLevel.ERROR
     pre = nest.Create('parrot_neuron', n)
     post = nest.Create('iaf_psc_exp', n)
     model = 'stdp_synapse' if plastic else 'static_synapse'
@@ -58,7 +58,7 @@ def per_connection_loop(side):
     """The pong example's way: one GetConnections(...).set() per synapse, side x side."""
     import nest
     nest.ResetKernel()
-    nest.set_verbosity('M_ERROR')
+    nest.verbosity = nest.VerbosityLevel.ERROR
     pre = nest.Create('parrot_neuron', side)
     post = nest.Create('iaf_psc_exp', side)
     nest.Connect(pre, post, 'all_to_all')
