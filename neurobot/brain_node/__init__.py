@@ -16,3 +16,9 @@ Modules (each states its contract in its docstring):
 - ``weight_recorder``: the weight file and its recorder.
 - ``node``: the thin rclpy ``BrainNode`` and ``main``.
 """
+
+import os
+
+# NEST prints a welcome banner on its first import unless PYNEST_QUIET is set; several
+# brain_node modules import NEST, so the package says it once, before any of them.
+os.environ.setdefault('PYNEST_QUIET', '1')

@@ -23,6 +23,11 @@ import numpy as np
 from brain_node.loader import LoadedBrain, load_brain_file
 
 _log = logging.getLogger(__name__)
+# PyNN 0.13 itself still calls nest.SetStatus/GetStatus (pyNN/nest/recording.py,
+# populations.py), which NEST 3.10 answers with a deprecation warning at every brain load.
+# Only those two messages are silenced; brain_node's own code calls neither.
+warnings.filterwarnings('ignore', message=r'\s*(Set|Get)Status\(\) is deprecated',
+                        category=UserWarning)
 
 
 def setup_pynn(resolution_ms: float, threads: int, seed: int, spike_precision: str):
@@ -35,7 +40,7 @@ def setup_pynn(resolution_ms: float, threads: int, seed: int, spike_precision: s
         logging.getLogger('PyNN').setLevel(logging.ERROR)
         import nest
         import pyNN.nest as sim
-    nest.set_verbosity('M_ERROR')
+    nest.verbosity = nest.VerbosityLevel.ERROR  # (set_verbosity() is deprecated in NEST 3.10)
     sim.setup(timestep=resolution_ms, threads=int(threads), rng_seed=int(seed),
               spike_precision=spike_precision, verbosity='error')
     np.random.seed(int(seed) % 2**32)
