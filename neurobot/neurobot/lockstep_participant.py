@@ -78,8 +78,12 @@ def spin_participant(node, executor, name: str) -> int:
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        signal.signal(signal.SIGINT, previous[signal.SIGINT])
+        # SIGTERM stays handled until the process ends: a killed launcher with several
+        # threads sends one per thread that exits (PR_SET_PDEATHSIG fires on each thread
+        # the node is reparented to), and a second one must not cut the shutdown short
+        # and leave the shared memory behind
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     return 0
 
 
@@ -100,7 +104,9 @@ def run_node(name: str, make_node, args=None, farewell=None, cleanup=None) -> in
             be shut down, so not on rosout).
         cleanup: callable(node) run before the node is destroyed.
     """
+    import signal
     import sys
+    import threading
     import traceback
 
     import rclpy
@@ -108,6 +114,10 @@ def run_node(name: str, make_node, args=None, farewell=None, cleanup=None) -> in
     from rclpy.signals import SignalHandlerOptions
 
     from neurobot.dds import configure_local_dds
+    # a SIGTERM while the node is being built (a brain can take seconds) ends the node
+    # once it is built, in order, instead of killing it half-way (with its shared memory)
+    early_stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: early_stop.set())
     configure_local_dds()
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     try:
@@ -120,8 +130,9 @@ def run_node(name: str, make_node, args=None, farewell=None, cleanup=None) -> in
     executor = EventsExecutor()
     executor.add_node(node)
     try:
-        code = spin_participant(node, executor, name)
+        code = 0 if early_stop.is_set() else spin_participant(node, executor, name)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # see spin_participant
         silence_if_orphaned()  # nobody reads our output any more: don't die writing it
         executor.shutdown()  # its own threads must stop before the nodes go
         if farewell is not None:

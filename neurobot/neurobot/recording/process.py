@@ -12,6 +12,8 @@ import sys
 import threading
 import traceback
 
+from neurobot.ownership import silence_if_orphaned
+
 EXIT_FAILURE = 1
 
 
@@ -56,8 +58,11 @@ def run(name: str, make_node, args=None) -> int:
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        signal.signal(signal.SIGINT, previous[signal.SIGINT])
+        # SIGTERM stays handled: a repeated one (a killed launcher sends one per exiting
+        # thread) must not cut the closing of the file short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        silence_if_orphaned()  # the launcher (the reader of our output) is gone
         executor.shutdown()  # no callback runs while the node closes its file or server
         summary = node.close()
         if summary:
