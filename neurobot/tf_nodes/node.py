@@ -419,6 +419,8 @@ class TransferFunctionNode(Node):
             self._publish_outputs(safe)
         if now - self._started_s < FIRST_WAIT_REPORT_S:
             return
+        if self._lockstep is not None and self._lockstep.next_round <= 1:
+            return  # in lockstep the world publishes its sensors from round 1 on
         stops = ', '.join(self._output_publishers[t].topic_name for t, _ in safe)
         then = f'; publishing stop messages on {stops}' if stops else ''
         for problem in problems:
