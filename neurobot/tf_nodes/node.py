@@ -120,14 +120,17 @@ class _ServiceHelper:
         while not client.service_is_ready():
             self._check(client, deadline, 'is not available')
             self._stop.wait(self.POLL_S)
+        answered = threading.Event()
         future = client.call_async(request)
+        future.add_done_callback(lambda _: answered.set())
         try:
-            while not future.done():
+            # wakes as soon as the answer arrives; checks for a stop or a vanished service
+            # in between
+            while not answered.wait(self.POLL_S) and not future.done():
                 self._check(client, deadline, 'did not answer')
                 if not client.service_is_ready():
                     raise ServiceError(f'service {client.srv_name} went away before answering '
                                        f'(did its node exit?)')
-                self._stop.wait(self.POLL_S)
         except ServiceError:
             client.remove_pending_request(future)
             raise
