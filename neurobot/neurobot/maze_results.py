@@ -109,7 +109,11 @@ class RunDirectory:
         """The launch arguments the run was trained with ({} if unknown)."""
         if not self.arguments_json.exists():
             return {}
-        return json.loads(self.arguments_json.read_text())
+        try:
+            return json.loads(self.arguments_json.read_text())
+        except (OSError, ValueError) as error:
+            raise ValueError(f'{self.arguments_json}: cannot read the run\'s launch arguments '
+                             f'({error})') from None
 
     # ------------------------------------------------------------------ training
 
@@ -145,11 +149,15 @@ class RunDirectory:
         """Return (episodes_done, weights, critic_values, rng) or None without a checkpoint."""
         if not self.checkpoint.exists():
             return None
-        with np.load(self.checkpoint) as data:
-            rng = np.random.default_rng()
-            rng.bit_generator.state = json.loads(str(data['rng_state']))
-            return (int(data['episodes_done']), data['weights'].copy(),
-                    data['critic_values'].copy(), rng)
+        try:
+            with np.load(self.checkpoint) as data:
+                rng = np.random.default_rng()
+                rng.bit_generator.state = json.loads(str(data['rng_state']))
+                return (int(data['episodes_done']), data['weights'].copy(),
+                        data['critic_values'].copy(), rng)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(f'{self.checkpoint}: not a readable checkpoint ({error}); delete '
+                             f'it to train from scratch') from None
 
     def truncate_after(self, episodes_done: int):
         """Drop rows of episodes after the checkpoint (they will be run again)."""

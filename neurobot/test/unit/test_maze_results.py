@@ -199,3 +199,13 @@ def test_an_episode_that_cannot_be_written_leaves_no_half_row(tmp_path, monkeypa
     assert (run.episodes_csv.read_bytes(), run.trajectories.read_bytes()) == before
     run.append_episode(record(1), 2.0)
     assert [int(r['episode']) for r in run.read_episodes()] == [0, 1]
+
+
+def test_unreadable_checkpoint_and_arguments_name_their_file(tmp_path):
+    run = RunDirectory(tmp_path)
+    run.checkpoint.write_bytes(b'\x00not a zip file')
+    with pytest.raises(ValueError, match=f'{run.checkpoint}: not a readable checkpoint'):
+        run.load_checkpoint()
+    run.arguments_json.write_text('{broken')
+    with pytest.raises(ValueError, match=f"{run.arguments_json}: cannot read the run's launch"):
+        run.load_arguments()
