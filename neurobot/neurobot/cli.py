@@ -141,6 +141,9 @@ def _maze(args, run, given, command) -> int:
     try:
         run.logs.mkdir(parents=True, exist_ok=True)
         if args.evaluate_only:
+            if not run.checkpoint.exists():
+                raise ValueError(f'{run.checkpoint}: no checkpoint to evaluate (train first: '
+                                 f'neurobot maze --run-dir {args.run_dir})')
             # evaluate with what the run was trained with (maze, brain, ...) unless told otherwise
             trained = {k: v for k, v in run.load_arguments().items()
                        if k not in ('mode', 'resume', 'episodes', 'run_dir')}
@@ -178,10 +181,10 @@ def _maze(args, run, given, command) -> int:
                     seen = len(rows)
                     recent = rows[-10:]
                     goals = [r for r in recent if r['outcome'] == 'goal']
+                    ratios = [int(r['moves']) / int(r['shortest_path']) for r in goals]
                     bar.set_postfix(last=rows[-1]['outcome'], goals_of_last_10=len(goals),
-                                    moves_per_shortest=(
-                                        f"{sum(int(r['moves']) / int(r['shortest_path']) for r in goals) / len(goals):.2f}"
-                                        if goals else '-'))
+                                    moves_per_shortest=(f'{sum(ratios) / len(ratios):.2f}'
+                                                        if ratios else '-'))
                 time.sleep(0.5)
             bar.close()
 
@@ -255,8 +258,9 @@ def main(argv=None) -> int:
     maze_parser.add_argument('--episodes', type=int, default=100)
     maze_parser.add_argument('--seed', type=int, default=1)
     maze_parser.add_argument('--run-dir', default='results/maze')
-    maze_parser.add_argument('arguments', nargs='*',
-                             help='more name:=value launch arguments (see launch maze --show-args)')
+    maze_parser.add_argument(
+        'arguments', nargs='*',
+        help='more name:=value launch arguments (see launch maze --show-args)')
     maze_parser.set_defaults(run=maze, evaluate_only=False)
     eval_parser = commands.add_parser('maze-eval', help='evaluate a trained run again')
     eval_parser.add_argument('--run-dir', default='results/maze')

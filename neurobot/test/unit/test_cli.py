@@ -72,3 +72,13 @@ def test_show_args_lists_the_allowed_range_of_each_number(capsys):
     assert cli.main(['launch', 'maze', '--show-args']) == 0
     out = capsys.readouterr().out
     assert '(a number within 1-1000)' in out and '(a whole number >= 0)' in out
+
+
+def test_maze_eval_without_a_checkpoint_says_so_in_one_line(tmp_path, capsys, monkeypatch):
+    started = []
+    monkeypatch.setattr(cli, 'configure_local_dds', lambda: started.append('dds'))
+    assert cli.main(['maze-eval', '--run-dir', str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f'neurobot maze-eval: {tmp_path / "checkpoint.npz"}: no checkpoint to '
+                   f'evaluate (train first: neurobot maze --run-dir {tmp_path})\n')
+    assert started == []
