@@ -58,6 +58,7 @@ from brain_node.stepping import is_multiple
 _log = logging.getLogger(__name__)
 
 STEP_MS_RANGE = (0.1, 1000.0)  # ms, allowed brain step lengths
+SEED_RANGE = (1, 2**32 - 1)  # NEST's rng_seed
 RESET_SCOPES = ('neurons', 'synapses', 'weights')  # what reset() restores, each adds to the last
 PopulationInfo = inventory.PopulationInfo
 ProjectionInfo = inventory.ProjectionInfo
@@ -108,6 +109,9 @@ class Brain:
         if spike_precision not in ('on_grid', 'off_grid'):
             raise ValueError(f"spike_precision must be 'on_grid' or 'off_grid', "
                              f"got {spike_precision!r}")
+        if not (isinstance(seed, (int, np.integer)) and SEED_RANGE[0] <= seed <= SEED_RANGE[1]):
+            raise ValueError(f'seed must be an integer from {SEED_RANGE[0]} to {SEED_RANGE[1]} '
+                             f'(NEST refuses 0), got {seed!r}')
         self.brain_file = str(brain_file)
         self.seed = int(seed)
         nest, sim = setup_pynn(self.resolution_ms, int(threads), self.seed, spike_precision)

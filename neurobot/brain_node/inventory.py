@@ -133,12 +133,15 @@ def describe_projection(name, proj, populations: dict,
                         registry: ConnectionRegistry) -> Projection:
     """brain_node's record of a PyNN projection (handles taken later, when sealed)."""
     post_celltype = getattr(proj.post, 'celltype', None)
+    # PyNN scales weights by the cell type's receptor_scale (Izhikevich: 1e-3) only when
+    # the target has one cell type (pyNN.nest.projections), never for an Assembly.
+    receptor_scale = float(getattr(post_celltype, 'receptor_scale', 1.0))
     if post_celltype is None:  # an Assembly: all members share receptor conventions
         post_celltype = proj.post.populations[0].celltype
     units = weight_units(
         conductance_based=bool(getattr(proj.post, 'conductance_based', False)),
         receptor_type=str(proj.receptor_type),
-        receptor_scale=float(getattr(post_celltype, 'receptor_scale', 1.0)),
+        receptor_scale=receptor_scale,
         standard_receptor=bool(getattr(post_celltype, 'standard_receptor_type', True)))
     model = proj.nest_synapse_model
     handles = ProjectionHandles(registry, name, model, proj.nest_synapse_label)

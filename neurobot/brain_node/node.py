@@ -53,7 +53,7 @@ from neurobot_interfaces.msg import (BrainStep, PopulationInfo, PopulationInput,
                                      PopulationSpikes, ProjectionInfo)
 from neurobot_interfaces.srv import DescribeBrain, GetWeights, ResetBrain, SetWeights
 
-from brain_node.brain import STEP_MS_RANGE, Brain
+from brain_node.brain import SEED_RANGE, STEP_MS_RANGE, Brain
 from brain_node.stepping import (MAX_CATCH_UP_MS, NS_PER_MS, SimClockStepper, WallClockPacer,
                                  is_multiple, ms_to_ns)
 from brain_node.weight_recorder import ON_ERROR, WeightRecorder
@@ -93,7 +93,8 @@ class BrainNode(Node):
             integer_range=[IntegerRange(from_value=1, to_value=256, step=1)]))
         self.declare_parameter('seed', 1234, ParameterDescriptor(
             description='Seed of NEST and of unseeded PyNN random number generators',
-            read_only=True))
+            read_only=True, integer_range=[IntegerRange(
+                from_value=SEED_RANGE[0], to_value=SEED_RANGE[1], step=1)]))
         self.declare_parameter('spike_precision', 'on_grid', ParameterDescriptor(
             description="PyNN spike precision: 'on_grid' (exact reset) or 'off_grid'",
             read_only=True))
