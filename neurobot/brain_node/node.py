@@ -367,7 +367,8 @@ class BrainNode(Node):
 
     def _on_reset(self, request, response):
         start = time.perf_counter()
-        response.message = self.brain.reset(restore_weights=request.restore_weights)
+        response.message = self.brain.reset(restore_weights=request.restore_weights,
+                                            scope=request.scope)
         response.success = True
         response.duration_ms = (time.perf_counter() - start) * 1e3
         return response

@@ -195,7 +195,7 @@ MAZE_RANGES = {
     'record': ('bool', None, None),
     'live_view': ('bool', None, None),
     'live_view_port': ('int', 1, 65535),
-    'seed': ('int', 0, 2**31 - 1),
+    'seed': ('int', 1, 2**31 - 1),  # NEST refuses seed 0
     'lockstep_timeout_s': ('float', 0.1, 3600.0),  # s
     'resolution_ms': ('float', 0.001, 10.0),  # ms
     'record_weights_every_ms': ('float', 1.0, None),  # ms

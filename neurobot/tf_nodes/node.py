@@ -145,11 +145,18 @@ class _ServiceHelper:
 class BrainClient(_ServiceHelper):
     """The ``brain`` argument of transfer functions: brain_node's services."""
 
-    def reset(self, restore_weights: bool = False) -> str:
-        """Reset the brain (see reset_brain); returns the service's message."""
+    def reset(self, restore_weights: bool = False, scope: str = '') -> str:
+        """Reset the brain (see reset_brain); returns the service's message.
+
+        Args:
+            restore_weights: also restore the initial weights (scope 'weights').
+            scope: 'neurons' (plastic synapses keep their traces: learning within an
+                episode survives), 'synapses' (the default) or 'weights'.
+        """
         from neurobot_interfaces.srv import ResetBrain
         return self._call(ResetBrain, 'reset_brain',
-                          ResetBrain.Request(restore_weights=restore_weights)).message
+                          ResetBrain.Request(restore_weights=restore_weights,
+                                             scope=scope)).message
 
     def get_weights(self, projection: str) -> np.ndarray:
         """Return the projection's dense (pre x post) weights, NaN where unconnected."""

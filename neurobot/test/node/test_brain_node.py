@@ -184,3 +184,16 @@ def test_broken_brain_file_fails_at_start_with_file_and_line(ros_domain, tmp_pat
     output = process.output()
     assert f'File "{broken}", line 4' in output
     assert "NameError: name 'missing' is not defined" in output
+
+
+def test_reset_scope_over_the_service(brain):
+    _, client = brain
+    refused = client.call(ResetBrain, 'reset_brain', ResetBrain.Request(scope='everything'))
+    assert not refused.success and 'unknown reset scope' in refused.message
+    clash = client.call(ResetBrain, 'reset_brain',
+                        ResetBrain.Request(scope='neurons', restore_weights=True))
+    assert not clash.success and 'scope' in clash.message
+    done = client.call(ResetBrain, 'reset_brain', ResetBrain.Request(scope='neurons'))
+    assert done.success and done.message.startswith('reset (neurons)')
+    default = client.call(ResetBrain, 'reset_brain', ResetBrain.Request())
+    assert default.success and default.message.startswith('reset (synapses)')
