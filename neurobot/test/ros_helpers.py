@@ -164,3 +164,27 @@ class LockstepObserver(RosClient):
 
     def start(self):
         self.participant.start()
+
+
+def run_trial(client, pub, spikes, start_ms):
+    """Publish /clock for one 100 ms trial (5 steps of 20 ms) from ``start_ms``.
+
+    Args:
+        client: the RosClient that spins.
+        pub: a /clock publisher.
+        spikes: an object whose ``messages`` list collects PopulationSpikes.
+        start_ms: /clock time the trial starts at, ms.
+
+    Returns:
+        The trial's sorted (time - start in ms, neuron) pairs.
+    """
+    ms = 1_000_000  # ns
+    count = len(spikes.messages)
+    for t in range(start_ms + 20, start_ms + 101, 20):
+        pub.publish(clock(t * ms))
+    assert client.spin_until(lambda: len(spikes.messages) == count + 5, 15)
+    pairs = []
+    for msg in spikes.messages[count:]:
+        pairs += [(round(t - start_ms, 6), n) for t, n in zip(msg.spike_times_ms,
+                                                                msg.spike_neurons)]
+    return sorted(pairs)

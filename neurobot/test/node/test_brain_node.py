@@ -6,7 +6,7 @@ from rosgraph_msgs.msg import Clock
 
 from neurobot_interfaces.msg import BrainStep, PopulationInput, PopulationSpikes
 from neurobot_interfaces.srv import DescribeBrain, GetWeights, ResetBrain, SetWeights
-from ros_helpers import NodeProcess, RosClient, clock
+from ros_helpers import NodeProcess, RosClient, clock, run_trial
 
 pytestmark = pytest.mark.node
 
@@ -70,19 +70,6 @@ def test_steps_follow_clock_never_ahead_never_skipping(brain):
         assert ((times > end - 20) & (times <= end)).all()
         assert sum(msg.counts) == len(msg.spike_neurons)
     assert sum(sum(m.counts) for m in spikes.messages) > 0
-
-
-def run_trial(client, pub, spikes, start_ms):
-    """Publish /clock for one 100 ms trial from start_ms; return (time - start, neuron) pairs."""
-    count = len(spikes.messages)
-    for t in range(start_ms + 20, start_ms + 101, 20):
-        pub.publish(clock(t * MS))
-    assert client.spin_until(lambda: len(spikes.messages) == count + 5, 15)
-    pairs = []
-    for msg in spikes.messages[count:]:
-        pairs += [(round(t - start_ms, 6), n) for t, n in zip(msg.spike_times_ms,
-                                                                msg.spike_neurons)]
-    return sorted(pairs)
 
 
 def test_reset_over_the_service_reproduces_the_first_trial(brain):

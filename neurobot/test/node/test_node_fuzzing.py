@@ -27,8 +27,8 @@ from rosgraph_msgs.msg import Clock
 from neurobot_interfaces.msg import PopulationInput, PopulationSpikes
 from neurobot_interfaces.srv import (AdvanceWorld, DescribeBrain, GetWeights, PlaceRobot,
                                      RenderWorld, ResetBrain, SetWeights)
-from ros_helpers import NodeProcess, RosClient, clock
-from test_world_node import MAZE, WorldProcess, stamp_ns
+from ros_helpers import NodeProcess, RosClient, clock, run_trial
+from test_world_node import MAZE, stamp_ns, world  # noqa: F401 (world is a fixture)
 
 pytestmark = pytest.mark.node
 
@@ -262,19 +262,6 @@ def bad_values(rng, size):
     return values
 
 
-def run_trial(client, pub, spikes, start_ms):
-    """Publish /clock for one 100 ms trial from start_ms; return (time - start, neuron) pairs."""
-    count = len(spikes.messages)
-    for t in range(start_ms + 20, start_ms + 101, 20):
-        pub.publish(clock(t * MS))
-    assert client.spin_until(lambda: len(spikes.messages) == count + 5, 15)
-    pairs = []
-    for msg in spikes.messages[count:]:
-        pairs += [(round(t - start_ms, 6), n) for t, n in zip(msg.spike_times_ms,
-                                                                msg.spike_neurons)]
-    return sorted(pairs)
-
-
 def parameter_service(client) -> str:
     """The set_parameters service of the one node under test (whatever its name)."""
     own = client.node.get_fully_qualified_name()
@@ -371,7 +358,8 @@ def test_brain_node_answers_everything_while_stepping_on_wall_clock_time(
     projections share presynaptic neurons (the shape that ended brain_node in issue 10)
     and it plants faults in the core: get_weights('recurrent') raises IndexError,
     set_weights('forward') RuntimeError, a stimulus of b ZeroDivisionError, every 7th
-    step RuntimeError (see brains/planted_faults_brain.py)."""
+    step RuntimeError (see brains/planted_faults_brain.py).
+    """
     monkeypatch.setenv('NEUROBOT_TEST_PLANT_FAULTS', '1')
     process = NodeProcess('brain_node', '-p',
                           f'brain:={brains_dir / "planted_faults_brain.py"}',
@@ -451,14 +439,6 @@ def test_brain_node_answers_everything_while_stepping_on_wall_clock_time(
 
 
 # ---------------------------------------------------------------------- world_node
-
-@pytest.fixture
-def world(ros_domain, tmp_path):
-    w = WorldProcess(ros_domain, tmp_path, 'stepped:=true', 'seed:=3')
-    w.warm_up()
-    yield w
-    assert w.close() == 0, w.process.output()
-
 
 def hostile_world_requests(tmp_path):
     file_png = tmp_path / 'file.png'
