@@ -169,6 +169,9 @@ MAZE_ARGUMENTS = (
              'policy from every start cell with the checkpoint of run_dir',
              ('train', 'evaluate')),
     Argument('episodes', '100', 'Training episodes'),
+    Argument('max_moves', '0', 'Moves per episode before it ends as a timeout (0: follow '
+             'the maze, 3x its longest shortest path from a start cell: 33 on the default '
+             'maze; 30 reproduces runs from before this argument)'),
     Argument('resume', 'false', 'Continue training from the checkpoint in run_dir'),
     Argument('robot', default_path('config', 'robots', 'generic_omni.yaml'),
              'Robot file used with use_sim_time:=false: topic remaps of the transfer '
@@ -200,6 +203,7 @@ MAZE_RANGES = {
     'resolution_ms': ('float', 0.001, 10.0),  # ms
     'record_weights_every_ms': ('float', 1.0, None),  # ms
     'episodes': ('int', 0, None),
+    'max_moves': ('int', 0, 10**6),
     'resume': ('bool', None, None),
     'input_timeout_s': ('float', 0.01, 3600.0),  # s
     'max_consecutive_failures': ('int', 0, 10**6),
@@ -345,6 +349,7 @@ def transfer_function_nodes(values: dict) -> list:
                       'maze': values['maze'], 'seed': _as_int(values['seed'], 'seed'),
                       'run_dir': values['run_dir'], 'mode': values['mode'],
                       'episodes': _as_int(values['episodes'], 'episodes'),
+                      'max_moves': _as_int(values['max_moves'], 'max_moves'),
                       'resume': as_bool(values['resume'], 'resume'),
                       'input_timeout_s': _as_float(values['input_timeout_s'], 'input_timeout_s'),
                       'max_consecutive_failures': _as_int(values['max_consecutive_failures'],

@@ -1,6 +1,7 @@
 """The ``neurobot`` command.
 
-    neurobot maze [--episodes 100] [--seed 1] [--run-dir results/maze] [name:=value ...]
+    neurobot maze [--episodes 100] [--seed 1] [--run-dir results/maze] [--maze FILE]
+                  [--max-moves N] [name:=value ...]
     neurobot maze-eval [--run-dir results/maze]
     neurobot maze-plots [--run-dir results/maze]
     neurobot recording-plots run.mcap [--weights FILE] [--maze YAML] [-o DIR]
@@ -113,6 +114,11 @@ def maze(args) -> int:
     command = 'maze-eval' if args.evaluate_only else 'maze'
     try:
         given = parse_launch_arguments(args.arguments)
+        # the options are shorthands of the launch arguments maze:= and max_moves:=
+        if getattr(args, 'maze', None) is not None:
+            given['maze'] = args.maze
+        if getattr(args, 'max_moves', None) is not None:
+            given['max_moves'] = str(args.max_moves)
         if args.episodes < 0:
             raise ValueError(f'--episodes must be >= 0, got {args.episodes}')
         run = RunDirectory(args.run_dir)
@@ -135,8 +141,8 @@ def _maze(args, run, given, command) -> int:
 
     from tqdm import tqdm
 
-    from neurobot.maze_agent import AgentConfig
     from neurobot.maze_plots import plot_run
+    from neurobot.maze_results import summarize_evaluation
     from neurobot.world.maze import Maze
     try:
         run.logs.mkdir(parents=True, exist_ok=True)
@@ -205,33 +211,30 @@ def _maze(args, run, given, command) -> int:
         print(f'evaluation failed (exit {code}): {reason or "see the log"}; see {log_path}',
               file=sys.stderr)
         return code
-    rows = run.read_evaluation()
-    max_moves = AgentConfig().max_moves
-    print(f'\n{"start cell":<12}{"outcome":<9}{"moves":>6}{"shortest":>9}{"ratio":>7}')
-    ratios = []
-    for row in rows:
-        moves = int(row['moves']) if row['outcome'] == 'goal' else max_moves
-        ratio = moves / int(row['shortest_path'])
-        ratios.append(ratio)
-        print(f"({row['start_row']}, {row['start_col']})      {row['outcome']:<9}"
-              f"{row['moves']:>6}{row['shortest_path']:>9}{ratio:>7.2f}")
-    if ratios:
-        print(f'mean steps-to-goal / shortest path: {sum(ratios) / len(ratios):.2f} '
-              f'(failures count as {max_moves} moves)')
-    for png in plot_run(run.path, maze_model, max_moves):
+    summary = summarize_evaluation(run.read_evaluation())
+    print('\n' + summary.table())
+    print(summary.headline())
+    for png in plot_run(run.path, maze_model, run_max_moves(given, maze_model)):
         print(f'figure: {png}')
     return 0
 
 
+def run_max_moves(arguments: dict, maze_model) -> int:
+    """The step limit a run used: its max_moves argument, or (0, absent) the maze's."""
+    from neurobot.maze_agent import step_limit
+    given = int(arguments.get('max_moves', 0) or 0)
+    return given if given > 0 else step_limit(maze_model)
+
+
 def maze_plots(args) -> int:
-    from neurobot.maze_agent import AgentConfig
     from neurobot.maze_plots import plot_run
     from neurobot.world.maze import Maze
     from neurobot.maze_results import RunDirectory
-    maze_file = args.maze or RunDirectory(args.run_dir).load_arguments().get(
+    arguments = RunDirectory(args.run_dir).load_arguments()
+    maze_file = args.maze or arguments.get(
         'maze', bringup.default_path('config', 'mazes', 'default.yaml'))
     maze_model = Maze.from_yaml(maze_file)
-    for png in plot_run(args.run_dir, maze_model, AgentConfig().max_moves):
+    for png in plot_run(args.run_dir, maze_model, run_max_moves(arguments, maze_model)):
         print(f'figure: {png}')
     return 0
 
@@ -258,6 +261,12 @@ def main(argv=None) -> int:
     maze_parser.add_argument('--episodes', type=int, default=100)
     maze_parser.add_argument('--seed', type=int, default=1)
     maze_parser.add_argument('--run-dir', default='results/maze')
+    maze_parser.add_argument('--maze', default=None,
+                             help='maze YAML (as maze:=FILE; e.g. one written by '
+                                  'python -m neurobot.world.maze_generator)')
+    maze_parser.add_argument('--max-moves', type=int, default=None,
+                             help='moves per episode before a timeout (as max_moves:=N; '
+                                  'default: 3x the maze\'s longest shortest path)')
     maze_parser.add_argument(
         'arguments', nargs='*',
         help='more name:=value launch arguments (see launch maze --show-args)')

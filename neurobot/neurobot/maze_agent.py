@@ -12,7 +12,9 @@ The agent is called once per lockstep round (by the transfer function in
 3. the robot drives to the neighbouring cell in that direction (a proportional
    controller on odometry, heading held at 0); a contact with a wall ends the episode
    with ``wall_reward``, reaching the goal with ``goal_reward``, any other move costs
-   ``step_reward``; ``max_moves`` moves without either end the episode as a timeout.
+   ``step_reward``; ``max_moves`` moves without either end the episode as a timeout
+   (by default :data:`STEP_LIMIT_FACTOR` times the longest shortest path from a start
+   cell, so a long maze is not judged by a short maze's limit).
 
 At the end of an episode the accumulated weight change is written with set_weights and
 the robot is placed at a new random start cell (seeded). In evaluation mode learning
@@ -39,6 +41,17 @@ from neurobot.world.maze import MOVE_ORDER
 DIRECTION_VECTORS = {'N': (0.0, 1.0), 'E': (1.0, 0.0), 'S': (0.0, -1.0), 'W': (-1.0, 0.0)}
 WALL_MODES = ('physical', 'map')
 PLACEMENT_MODES = ('teleport', 'drive')
+# Moves an episode may take, per move of the maze's longest shortest path from a start
+# cell: room to explore, yet a looping policy ends long before a random walk would
+# (the default maze: 3 x 11 = 33 moves; before this rule every maze had 30).
+STEP_LIMIT_FACTOR = 3
+
+
+def step_limit(maze, factor: float = STEP_LIMIT_FACTOR) -> int:
+    """Default moves per episode: ``factor`` x the longest shortest path from a start."""
+    if factor <= 0:
+        raise ValueError(f'factor must be > 0, got {factor}')
+    return max(1, math.ceil(factor * max(maze.start_path_lengths().values())))
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,8 @@ class AgentConfig:
 
     Attributes:
         episodes: training episodes.
-        max_moves: moves per episode before it ends as a timeout.
+        max_moves: moves per episode before it ends as a timeout (None: follow the maze,
+            :func:`step_limit`).
         speed_mps: top speed of a move.
         gain_per_s: proportional gain of the move controller (m/s per m of error).
         yaw_gain_per_s: gain holding the heading at 0 (rad/s per rad).
@@ -65,7 +79,7 @@ class AgentConfig:
     """
 
     episodes: int = 100
-    max_moves: int = 30
+    max_moves: int | None = None
     speed_mps: float = 1.0
     gain_per_s: float = 5.0
     yaw_gain_per_s: float = 2.0
@@ -81,6 +95,11 @@ class AgentConfig:
     placement: str = 'teleport'
 
     def __post_init__(self):
+        if self.max_moves is not None and (isinstance(self.max_moves, bool)
+                                           or int(self.max_moves) != self.max_moves
+                                           or self.max_moves < 1):
+            raise ValueError(f'max_moves must be a whole number >= 1 or None (follow the '
+                             f'maze), got {self.max_moves!r}')
         if self.walls not in WALL_MODES:
             raise ValueError(f'walls must be one of {WALL_MODES}, got {self.walls!r}')
         if self.placement not in PLACEMENT_MODES:
@@ -176,6 +195,8 @@ class MazeAgent:
         self.critic = TDCritic(n_places, config.learning)
         self.rng = rng if rng is not None else np.random.default_rng(seed)
         self.step_ms = float(step_ms)
+        self.max_moves = (int(config.max_moves) if config.max_moves is not None
+                          else step_limit(maze))
         self.evaluate = evaluate
         self.starts = list(maze.start_cells)
         self.episode = first_episode
@@ -391,7 +412,7 @@ class MazeAgent:
                 return self._end_episode('goal', cfg.learning.goal_reward, round_)
             # an ordinary move: the critic bootstraps from where it led
             self._learn(cfg.learning.step_reward, self.cell)
-            if self.moves >= cfg.max_moves:
+            if self.moves >= self.max_moves:
                 # running out of moves is not a terminal state of the task: no extra signal
                 return self._end_episode('timeout', None, round_)
             return self._decide_at(self.cell, round_)

@@ -18,6 +18,7 @@ from neurobot.world.maze import MOVE_ORDER  # noqa: E402
 
 ARROWS = {'N': (0.0, 0.3), 'E': (0.3, 0.0), 'S': (0.0, -0.3), 'W': (-0.3, 0.0)}
 RANDOM_WALK_RUNS = 300  # random walks per start cell for the chance band
+GOAL_RATE_WINDOW = 10  # episodes of the running goal rate
 
 
 def _draw_maze(ax, maze):
@@ -45,8 +46,12 @@ def random_policy_steps(maze, seed=0) -> dict:
 
 
 def plot_learning_curve(run: RunDirectory, maze, path: Path, max_moves: int):
-    """Moves per episode (goal reached or not) with the shortest-path line and the
-    random-walk band."""
+    """Moves per episode, the goal rate, the shortest-path line and the random-walk band.
+
+    Failures (wall, timeout) are drawn as what they were, in their own colours; the
+    smoothed ratio is over goal episodes only and the goal rate (right axis) says how
+    many there were, so a capped number of moves never stands in for a failure.
+    """
     rows = run.read_episodes()
     episodes = np.array([int(r['episode']) for r in rows])
     moves = np.array([int(r['moves']) for r in rows])
@@ -64,9 +69,9 @@ def plot_learning_curve(run: RunDirectory, maze, path: Path, max_moves: int):
     goal = np.array([o == 'goal' for o in outcomes])
     if goal.sum() >= 5:
         window = 10
-        smoothed = [np.mean(ratio[max(0, i - window + 1):i + 1][goal[max(0, i - window + 1):i + 1]])
-                    if goal[max(0, i - window + 1):i + 1].any() else np.nan
-                    for i in range(len(ratio))]
+        spans = [slice(max(0, i - window + 1), i + 1) for i in range(len(ratio))]
+        smoothed = [np.mean(ratio[span][goal[span]]) if goal[span].any() else np.nan
+                    for span in spans]
         ax.plot(episodes, smoothed, color='tab:green', label=f'goal episodes, mean of {window}')
     ax.axhline(1.0, color='black', linestyle='--', label='shortest path')
     ax.axhline(1.3, color='black', linestyle=':', label='1.3x shortest path')
@@ -78,7 +83,16 @@ def plot_learning_curve(run: RunDirectory, maze, path: Path, max_moves: int):
     ax.set_ylabel('moves / shortest path')
     ax.set_title(f'maze learning: {len(rows)} episodes, {int(goal.sum())} reached the goal '
                  f'(timeout after {max_moves} moves)')
-    ax.legend(loc='upper right', fontsize=8)
+    ax.legend(loc='upper left', fontsize=8)
+    if len(rows):
+        rate_axis = ax.twinx()
+        window = GOAL_RATE_WINDOW
+        rate = [goal[max(0, i - window + 1):i + 1].mean() for i in range(len(goal))]
+        rate_axis.plot(episodes, rate, color='tab:blue', linewidth=1.5,
+                       label=f'goal rate, last {window} episodes')
+        rate_axis.set_ylim(0.0, 1.05)
+        rate_axis.set_ylabel('goal rate')
+        rate_axis.legend(loc='upper right', fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -103,8 +117,11 @@ def plot_trajectories(run: RunDirectory, maze, path: Path, count=3):
 
 
 def plot_policy(weights: np.ndarray, maze, path: Path, cells_per_field: int, group_size: int):
-    """Preferred direction per cell: the action group receiving the largest summed weight
-    from the cell's place cells (arrow length: its share of the total)."""
+    """Preferred direction per cell, from the weights.
+
+    The arrow points to the action group receiving the largest summed weight from the
+    cell's place cells; its length is that group's share of the total.
+    """
     fig, ax = plt.subplots(figsize=(5, 5))
     _draw_maze(ax, maze)
     n_groups = len(MOVE_ORDER)

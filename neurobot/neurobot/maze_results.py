@@ -5,7 +5,9 @@ Layout of a run directory::
     episodes.csv        one row per training episode (appended as episodes end)
     trajectories.jsonl  the cells visited in every episode, one JSON object per line
     checkpoint.npz      weights, critic and random-generator state after the last episode
-    evaluation.csv      greedy policy from every start cell (written by evaluation runs)
+    evaluation.csv      greedy policy from every start cell (written by evaluation runs):
+                        reached or not, moves, shortest path
+    evaluation_summary.json  its headline: success rate, mean ratio over reached starts
     logs/               one log file per node of the run
 
 Checkpoints are written atomically (a temporary file renamed over the old one), so a
@@ -13,11 +15,18 @@ crash never leaves a half-written checkpoint; a resumed run continues after the 
 the checkpoint holds and drops any CSV rows written after it. An episode's CSV row and
 trajectory line are appended together or not at all: a write that fails (a full disk)
 truncates both files back to where they were before raising.
+
+The evaluation's headline (:func:`summarize_evaluation`) is honest: the success rate
+(start cells whose greedy episode reaches the goal) and the mean of moves / shortest path
+over the *successful* starts only. A start that hits a wall or times out is reported as
+not reached; it never enters the ratio as a capped number of moves.
 """
 
 import csv
+from dataclasses import dataclass
 import io
 import json
+import math
 import os
 from pathlib import Path
 import tempfile
@@ -26,7 +35,102 @@ import numpy as np
 
 EPISODE_FIELDS = ('episode', 'start_row', 'start_col', 'moves', 'outcome', 'total_reward',
                   'shortest_path', 'sim_time_s', 'wall_time_s')
-EVALUATION_FIELDS = ('start_row', 'start_col', 'moves', 'outcome', 'shortest_path')
+EVALUATION_FIELDS = ('start_row', 'start_col', 'reached', 'moves', 'outcome', 'shortest_path')
+
+
+@dataclass(frozen=True)
+class StartResult:
+    """The greedy episode from one start cell.
+
+    Attributes:
+        start: the start cell (row, col).
+        reached: the episode ended at the goal.
+        moves: moves made (to the goal, the wall or the step limit).
+        shortest: fewest moves from the start to the goal.
+        outcome: 'goal', 'wall' or 'timeout'.
+    """
+
+    start: tuple
+    reached: bool
+    moves: int
+    shortest: int
+    outcome: str
+
+    @property
+    def ratio(self):
+        """Moves / shortest path if the goal was reached, else None (no number to cap)."""
+        return self.moves / self.shortest if self.reached else None
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    """Per start cell results and the headline over them.
+
+    Attributes:
+        starts: one StartResult per start cell, in evaluation order.
+        success_rate: fraction of start cells whose episode reached the goal (0-1).
+        mean_ratio: mean moves / shortest path over the reached starts; None if none.
+    """
+
+    starts: tuple
+    success_rate: float
+    mean_ratio: float | None
+
+    @property
+    def reached(self) -> int:
+        return sum(s.reached for s in self.starts)
+
+    def headline(self) -> str:
+        """One line: success rate, then the mean ratio over the successful starts."""
+        n = len(self.starts)
+        ratio = ('no start cell reached the goal' if self.mean_ratio is None else
+                 f'mean moves / shortest path over those {self.reached}: {self.mean_ratio:.2f}x')
+        return f'success rate {self.reached}/{n} start cells ({self.success_rate:.0%}); {ratio}'
+
+    def table(self) -> str:
+        """Per start cell: reached or not, moves, shortest path, ratio (blank if not)."""
+        lines = [f'{"start cell":<12}{"reached":<9}{"outcome":<9}{"moves":>6}{"shortest":>9}'
+                 f'{"ratio":>7}']
+        for s in self.starts:
+            ratio = f'{s.ratio:>7.2f}' if s.reached else f'{"-":>7}'
+            lines.append(f'{str(tuple(s.start)):<12}{"yes" if s.reached else "no":<9}'
+                         f'{s.outcome:<9}{s.moves:>6}{s.shortest:>9}{ratio}')
+        return '\n'.join(lines)
+
+    def to_dict(self) -> dict:
+        return {'success_rate': self.success_rate, 'mean_ratio': self.mean_ratio,
+                'reached': self.reached, 'starts': len(self.starts),
+                'per_start': [{'start': list(s.start), 'reached': s.reached, 'moves': s.moves,
+                               'shortest': s.shortest, 'outcome': s.outcome}
+                              for s in self.starts]}
+
+
+def summarize_evaluation(results) -> EvaluationSummary:
+    """The honest headline of a greedy evaluation.
+
+    Args:
+        results: EpisodeRecord-like objects (``start``, ``outcome``, ``moves``,
+            ``shortest_path``) or rows of evaluation.csv as read by
+            :meth:`RunDirectory.read_evaluation`.
+
+    Returns:
+        The summary; ``success_rate`` is 0 and ``mean_ratio`` None for no results.
+    """
+    starts = []
+    for r in results:
+        if isinstance(r, dict):
+            start = (int(r['start_row']), int(r['start_col']))
+            outcome, moves, shortest = r['outcome'], int(r['moves']), int(r['shortest_path'])
+        else:
+            start, outcome, moves, shortest = (tuple(r.start), r.outcome, int(r.moves),
+                                               int(r.shortest_path))
+        if shortest < 1:
+            raise ValueError(f'start cell {start}: expected a shortest path >= 1 move, '
+                             f'got {shortest}')
+        starts.append(StartResult(start, outcome == 'goal', moves, shortest, outcome))
+    ratios = [s.ratio for s in starts if s.reached]
+    return EvaluationSummary(tuple(starts), len(ratios) / len(starts) if starts else 0.0,
+                             math.fsum(ratios) / len(ratios) if ratios else None)
 
 
 def atomic_write_bytes(path: Path, data: bytes):
@@ -93,6 +197,7 @@ class RunDirectory:
         self.trajectories = self.path / 'trajectories.jsonl'
         self.checkpoint = self.path / 'checkpoint.npz'
         self.evaluation_csv = self.path / 'evaluation.csv'
+        self.evaluation_summary = self.path / 'evaluation_summary.json'
         self.arguments_json = self.path / 'arguments.json'
         self.logs = self.path / 'logs'
 
@@ -187,10 +292,16 @@ class RunDirectory:
     # ------------------------------------------------------------------ evaluation
 
     def write_evaluation(self, records):
+        """evaluation.csv (per start cell), its summary JSON and the trajectories."""
         buffer = [','.join(EVALUATION_FIELDS)]
         for r in records:
-            buffer.append(f'{r.start[0]},{r.start[1]},{r.moves},{r.outcome},{r.shortest_path}')
+            reached = 'true' if r.outcome == 'goal' else 'false'
+            buffer.append(f'{r.start[0]},{r.start[1]},{reached},{r.moves},{r.outcome},'
+                          f'{r.shortest_path}')
         atomic_write_bytes(self.evaluation_csv, ('\n'.join(buffer) + '\n').encode())
+        summary = summarize_evaluation(records).to_dict()
+        atomic_write_bytes(self.evaluation_summary,
+                           (json.dumps(summary, indent=1) + '\n').encode())
         with open(self.path / 'evaluation_trajectories.jsonl', 'w') as out:
             for r in records:
                 out.write(json.dumps({'start': list(r.start), 'outcome': r.outcome,

@@ -12,7 +12,8 @@ arrive. It translates between the robot and the brain and drives the experiment:
 
 The experiment logic is ROS-free (neurobot.maze_agent, neurobot.learning); this file
 only converts messages. Parameters (tf_node parameters): ``maze``, ``run_dir``, ``mode``
-(train or evaluate), ``episodes``, ``seed``, ``step_ms``, ``resume``; for a real robot
+(train or evaluate), ``episodes``, ``max_moves`` (0 or absent: follow the maze), ``seed``,
+``step_ms``, ``resume``; for a real robot
 (set by the bring-up with ``use_sim_time:=false`` from the robot file) ``walls`` (map),
 ``placement`` (drive), ``speed_mps`` and ``maze_origin_in_odom`` ([x_m, y_m, yaw_rad] of
 the maze origin in the robot's odometry frame). The ``contacts`` input only exists in
@@ -44,6 +45,7 @@ def start(state, brain, params, log):
     run = RunDirectory(params['run_dir'])
     evaluate = params.get('mode', 'train') == 'evaluate'
     config = AgentConfig(episodes=int(params.get('episodes', 100)),
+                         max_moves=int(params.get('max_moves', 0)) or None,
                          walls=params.get('walls', 'physical'),
                          placement=params.get('placement', 'teleport'),
                          speed_mps=float(params.get('speed_mps', AgentConfig.speed_mps)))

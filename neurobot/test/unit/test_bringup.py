@@ -187,6 +187,13 @@ def test_arguments_reach_the_node_parameters_with_their_types():
     assert nodes['brain'].parameters['lockstep_timeout_s'] == 3.0
 
 
+def test_the_step_limit_reaches_the_transfer_function_and_defaults_to_following_the_maze():
+    assert by_name(maze_nodes({}))['tf_node'].parameters['max_moves'] == 0  # follow the maze
+    assert by_name(maze_nodes({'max_moves': '30'}))['tf_node'].parameters['max_moves'] == 30
+    with pytest.raises(ValueError, match='max_moves must be a whole number'):
+        maze_nodes({'max_moves': '-1'})
+
+
 def test_record_adds_a_recorder_writing_into_the_run_directory():
     specs = maze_nodes({'record': 'true', 'run_dir': 'results/x'})
     recorder = by_name(specs)['mcap_recorder']

@@ -35,7 +35,7 @@ def test_show_args_lists_every_argument_with_its_default(capsys):
     (['episodes:=-1'], "episodes must be a whole number >= 0, got '-1'"),
     (['step_ms:=0'], "step_ms must be a number within 1-1000, got '0'"),
     (['step_ms:=-20'], "step_ms must be a number within 1-1000, got '-20'"),
-    (['seed:=1.5'], "seed must be a whole number within 0-2147483647, got '1.5'"),
+    (['seed:=1.5'], "seed must be a whole number within 1-2147483647, got '1.5'"),
     (['lockstep_timeout_s:=inf'], 'lockstep_timeout_s must be a number within 0.1-3600'),
     (['headless:=perhaps'], "headless must be true or false, got 'perhaps'"),
     (['brain:=/no/such/brain.py'], 'brain: /no/such/brain.py: no such file'),
@@ -57,6 +57,8 @@ def test_bad_launch_arguments_exit_2_with_a_message_before_starting_anything(
     (['step_ms:=0'], "step_ms must be a number within 1-1000, got '0'"),
     (['maze:=/bin/sh'], '/bin/sh: not a maze file'),
     (['seed=1'], 'name:=value'),
+    (['--maze', '/no/such/maze.yaml'], 'maze: /no/such/maze.yaml: no such file'),
+    (['--max-moves', '-2'], "max_moves must be a whole number within 0-1000000, got '-2'"),
 ])
 def test_neurobot_maze_answers_bad_arguments_in_one_line(words, message, tmp_path, capsys,
                                                           monkeypatch):
@@ -82,3 +84,12 @@ def test_maze_eval_without_a_checkpoint_says_so_in_one_line(tmp_path, capsys, mo
     assert err == (f'neurobot maze-eval: {tmp_path / "checkpoint.npz"}: no checkpoint to '
                    f'evaluate (train first: neurobot maze --run-dir {tmp_path})\n')
     assert started == []
+
+
+def test_the_step_limit_of_a_run_is_its_argument_or_follows_its_maze():
+    from neurobot.paths import share_path
+    from neurobot.world.maze import Maze
+    default = Maze.from_yaml(share_path('config', 'mazes', 'default.yaml'))
+    assert cli.run_max_moves({}, default) == 33  # 3 x its 11-move longest start
+    assert cli.run_max_moves({'max_moves': '0'}, default) == 33
+    assert cli.run_max_moves({'max_moves': '30'}, default) == 30

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from neurobot.maze_agent import (AgentConfig, DIRECTION_VECTORS, MazeAgent, place_field_rates,
-                                 random_walk_steps)
+                                 random_walk_steps, step_limit)
 from neurobot.paths import share_path
 from neurobot.world.maze import Maze, MOVE_ORDER
 
@@ -191,8 +191,11 @@ def test_arriving_at_the_target_cell_starts_the_next_decision():
 
 
 def test_every_reset_in_training_restores_the_exploration_noise():
-    """reset_brain returns every input to the brain file's value (noise: 0 Hz), so a
-    training decision only explores if the noise rate is sent again with each reset."""
+    """Every reset in training sends the exploration noise again.
+
+    reset_brain returns every input to the brain file's value (noise: 0 Hz), so a
+    training decision only explores if the noise rate is sent again with each reset.
+    """
     agent = make_agent(first_episode=0)
     history, _ = run(agent, toward_goal, until=lambda c: c.set_weights is not None)
     resets = [c for c in history if c.reset_brain]
@@ -226,7 +229,8 @@ def test_touching_a_wall_ends_the_episode_weakening_the_chosen_pairings():
     weights = ended.set_weights
     assert weights is not None
     np.testing.assert_array_equal(weights, agent.weights)
-    fired = [group * GROUP_SIZE + k for k in range(3)]  # the winners that fired after the place cell
+    # the winners that fired after the place cell
+    fired = [group * GROUP_SIZE + k for k in range(3)]
     assert (weights[place, fired] < W0_NA).all()
     others = np.ones(N_PLACES, dtype=bool)
     others[place] = False
@@ -297,6 +301,34 @@ def test_running_out_of_moves_ends_as_a_timeout():
     record = agent.records[-1]
     assert (record.outcome, record.moves, len(record.cells)) == ('timeout', 2, 3)
     assert record.total_reward == pytest.approx(2 * AgentConfig().learning.step_reward)
+
+
+def test_the_default_step_limit_follows_the_maze():
+    # default.yaml: the longest shortest path from a start cell is 11 moves (drawing)
+    assert max(MAZE.start_path_lengths().values()) == 11
+    assert make_agent().max_moves == 3 * 11
+    small = Maze.from_yaml(share_path('config', 'mazes', 'small.yaml'))
+    weights = np.full((9 * CELLS_PER_FIELD, N_ACTIONS), W0_NA)
+    assert MazeAgent(small, AgentConfig(), weights, GROUP_SIZE).max_moves == 3 * 4
+    assert step_limit(MAZE, factor=2.5) == 28  # rounded up
+    assert make_agent(max_moves=30).max_moves == 30  # given: as given
+
+
+def test_the_default_limit_ends_a_looping_episode_after_three_times_the_longest_path():
+    agent = make_agent()
+
+    def back_and_forth(cell):  # a free move that does not reach the goal
+        return MOVE_ORDER.index(next(m for m in MAZE.free_moves(cell)
+                                     if MAZE.neighbour(cell, m) != MAZE.goal_cell))
+
+    run(agent, back_and_forth, until=lambda c: c.set_weights is not None)
+    assert (agent.records[-1].outcome, agent.records[-1].moves) == ('timeout', 33)
+
+
+@pytest.mark.parametrize('bad', [0, -3, 2.5, True, '30'])
+def test_a_step_limit_that_is_not_a_positive_whole_number_is_rejected(bad):
+    with pytest.raises((ValueError, TypeError), match='max_moves'):
+        AgentConfig(max_moves=bad)
 
 
 def test_training_finishes_after_the_configured_episodes():
@@ -381,8 +413,7 @@ CORRIDOR = Maze.from_dict({'name': 'corridor', 'cell_size_m': 0.6, 'layout': (
 
 
 def test_random_walk_hitting_time_matches_the_reflecting_walk():
-    """From one end of a 3-cell corridor to the other a random walk needs 2^2 = 4 moves
-    on average (variance 8)."""
+    """A random walk along a 3-cell corridor needs 2^2 = 4 moves on average (variance 8)."""
     rng = np.random.default_rng(7)
     steps = [random_walk_steps(CORRIDOR, (0, 0), rng) for _ in range(2000)]
     assert min(steps) == 2 and all(s % 2 == 0 for s in steps)

@@ -1,5 +1,6 @@
 """Unit tests of a maze run's files: episodes, trajectories, checkpoints, evaluation."""
 
+import json
 import os
 
 import numpy as np
@@ -7,13 +8,15 @@ import pytest
 
 from neurobot import maze_results
 from neurobot.maze_agent import EpisodeRecord
-from neurobot.maze_results import EPISODE_FIELDS, RunDirectory, atomic_write_bytes
+from neurobot.maze_results import (EPISODE_FIELDS, RunDirectory, atomic_write_bytes,
+                                   summarize_evaluation)
 
 
-def record(episode, outcome='wall', start=(2, 4), cells=None):
+def record(episode, outcome='wall', start=(2, 4), cells=None, moves=None, shortest=4):
     cells = cells or [start, (start[0], start[1] - 1)]
-    return EpisodeRecord(episode=episode, start=start, moves=len(cells) - 1, outcome=outcome,
-                         total_reward=-1.05, shortest_path=4, cells=cells, sim_time_s=1.2)
+    return EpisodeRecord(episode=episode, start=start,
+                         moves=len(cells) - 1 if moves is None else moves, outcome=outcome,
+                         total_reward=-1.05, shortest_path=shortest, cells=cells, sim_time_s=1.2)
 
 
 def run_with_episodes(tmp_path, n):
@@ -172,10 +175,46 @@ def test_evaluation_writes_and_reads_back(tmp_path):
     records = [record(0, 'goal', start=(2, 4)), record(1, 'wall', start=(3, 0))]
     run.write_evaluation(records)
     assert run.read_evaluation() == [
-        {'start_row': '2', 'start_col': '4', 'moves': '1', 'outcome': 'goal', 'shortest_path': '4'},
-        {'start_row': '3', 'start_col': '0', 'moves': '1', 'outcome': 'wall', 'shortest_path': '4'}]
+        {'start_row': '2', 'start_col': '4', 'reached': 'true', 'moves': '1', 'outcome': 'goal',
+         'shortest_path': '4'},
+        {'start_row': '3', 'start_col': '0', 'reached': 'false', 'moves': '1',
+         'outcome': 'wall', 'shortest_path': '4'}]
     lines = (tmp_path / 'evaluation_trajectories.jsonl').read_text().splitlines()
     assert len(lines) == 2 and '"start": [2, 4]' in lines[0]
+    summary = json.loads(run.evaluation_summary.read_text())
+    assert (summary['success_rate'], summary['reached'], summary['starts']) == (0.5, 1, 2)
+
+
+def test_the_headline_counts_failures_as_failures_not_as_capped_moves():
+    # two of four starts fail: the old score counted them as 30 moves and printed
+    # (22/22 + 30/22 + 30/22 + 12/8) / 4 = 1.31x for a policy that fails half the time
+    records = [record(0, 'goal', start=(0, 0), moves=22, shortest=22),
+               record(1, 'wall', start=(1, 0), moves=3, shortest=22),
+               record(2, 'timeout', start=(2, 0), moves=66, shortest=22),
+               record(3, 'goal', start=(3, 0), moves=12, shortest=8)]
+    summary = summarize_evaluation(records)
+    assert summary.success_rate == 0.5 and summary.reached == 2
+    assert summary.mean_ratio == pytest.approx((22 / 22 + 12 / 8) / 2)
+    assert [s.ratio for s in summary.starts] == [1.0, None, None, 1.5]
+    assert 'success rate 2/4 start cells (50%)' in summary.headline()
+    assert '1.25x' in summary.headline()
+    table = summary.table().splitlines()
+    assert table[2].split() == ['(1,', '0)', 'no', 'wall', '3', '22', '-']
+
+
+def test_the_headline_reads_the_same_from_the_csv_as_from_the_records(tmp_path):
+    run = RunDirectory(tmp_path)
+    records = [record(0, 'goal', start=(2, 4), moves=5, shortest=4),
+               record(1, 'timeout', start=(3, 0), moves=33, shortest=11)]
+    run.write_evaluation(records)
+    assert summarize_evaluation(run.read_evaluation()) == summarize_evaluation(records)
+
+
+def test_no_start_reached_has_no_mean_ratio():
+    summary = summarize_evaluation([record(0, 'wall', start=(0, 0))])
+    assert (summary.success_rate, summary.mean_ratio) == (0.0, None)
+    assert 'no start cell reached the goal' in summary.headline()
+    assert summarize_evaluation([]).success_rate == 0.0
 
 
 def test_an_episode_that_cannot_be_written_leaves_no_half_row(tmp_path, monkeypatch):
