@@ -32,8 +32,11 @@ MB = 1e6  # bytes
 
 
 class RoundClock:
-    """Times the lockstep rounds from outside: a plain /lockstep/done subscriber (not a
-    participant, so no round waits for it), spun in a thread while the launcher runs."""
+    """Times the lockstep rounds from outside.
+
+    A plain /lockstep/done subscriber (not a participant, so no round waits for it), spun
+    in a thread while the launcher runs.
+    """
 
     def __init__(self, domain):
         from ros_helpers import RosClient

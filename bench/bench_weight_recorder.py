@@ -47,7 +47,8 @@ def run_loop(n, steps, set_every, record_path, log_dir, plastic=False):
     params = ['-p', f'brain:={BRAIN}', '-p', 'use_sim_time:=true', '-p', f'step_ms:={STEP_MS}']
     if record_path:
         params += ['-p', 'record_weights:=[projection]', '-p',
-                   f'record_weights_every_ms:={STEP_MS}', '-p', f'record_weights_path:={record_path}']
+                   f'record_weights_every_ms:={STEP_MS}', '-p',
+                   f'record_weights_path:={record_path}']
     client = RosClient(bench_domain(4), 'bench_weight_recorder')
     node = NodeProcess('brain_node', *params, log_dir=log_dir,
                        name=f'brain_node_{os.getpid()}_{time.monotonic_ns()}')

@@ -15,7 +15,10 @@ PACKAGE = 'neurobot'
 
 
 def share_files(directory, pattern='**/*'):
-    """Return data_files entries installing ``directory`` below share/neurobot, keeping subfolders."""
+    """Return data_files entries installing ``directory`` below share/neurobot.
+
+    Subfolders are kept.
+    """
     entries = {}
     for path in glob(os.path.join(directory, pattern), recursive=True):
         if os.path.isfile(path) and '__pycache__' not in path:

@@ -28,13 +28,17 @@ excitatory.initialize(v=v_init)
 inhibitory.initialize(v=v_init)
 
 native = sim.NativeRNG(seed=9)  # NEST draws the connections: fast native Connect
-input_to_exc = sim.Projection(stimulus, excitatory, sim.FixedProbabilityConnector(0.05, rng=native),
+input_to_exc = sim.Projection(stimulus, excitatory,
+                              sim.FixedProbabilityConnector(0.05, rng=native),
                               sim.StaticSynapse(weight=0.6, delay=1.0), receptor_type='excitatory')
-exc_to_all = sim.Projection(excitatory, excitatory, sim.FixedProbabilityConnector(P_CONNECT, rng=native),
+exc_to_all = sim.Projection(excitatory, excitatory,
+                            sim.FixedProbabilityConnector(P_CONNECT, rng=native),
                             sim.StaticSynapse(weight=0.15, delay=1.5), receptor_type='excitatory')
-exc_to_inh = sim.Projection(excitatory, inhibitory, sim.FixedProbabilityConnector(P_CONNECT, rng=native),
+exc_to_inh = sim.Projection(excitatory, inhibitory,
+                            sim.FixedProbabilityConnector(P_CONNECT, rng=native),
                             sim.StaticSynapse(weight=0.15, delay=1.5), receptor_type='excitatory')
-inh_to_exc = sim.Projection(inhibitory, excitatory, sim.FixedProbabilityConnector(P_CONNECT, rng=native),
+inh_to_exc = sim.Projection(inhibitory, excitatory,
+                            sim.FixedProbabilityConnector(P_CONNECT, rng=native),
                             sim.StaticSynapse(weight=-0.6, delay=0.8), receptor_type='inhibitory')
 excitatory.record('spikes')
 inhibitory.record('spikes')

@@ -165,7 +165,8 @@ class Brain:
         try:
             step_ms = float(step_ms)
         except (TypeError, ValueError):
-            raise ValueError(f'step_ms must be a number of milliseconds, got {step_ms!r}') from None
+            raise ValueError(f'step_ms must be a number of milliseconds, '
+                             f'got {step_ms!r}') from None
         low, high = STEP_MS_RANGE
         if not (math.isfinite(step_ms) and low <= step_ms <= high):
             raise ValueError(f'step_ms must be between {low} and {high} ms, got {step_ms}')

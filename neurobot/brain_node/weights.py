@@ -116,7 +116,8 @@ def check_dense_weights(index: ConnectionIndex, units: WeightUnits, rows: int, c
     Args:
         index: the projection's connection index.
         units: the projection's unit and sign rule.
-        rows, cols: shape claimed by the caller.
+        rows: number of rows (presynaptic neurons) claimed by the caller.
+        cols: number of columns (postsynaptic neurons) claimed by the caller.
         weights: flat row-major sequence of rows*cols floats.
 
     Returns:

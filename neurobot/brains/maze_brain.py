@@ -42,8 +42,8 @@ places = sim.Population(MAZE_CELLS * CELLS_PER_FIELD, sim.SpikeSourcePoisson(rat
                         label='places')
 actions = sim.Population(N_DIRECTIONS * ACTION_GROUP_SIZE, sim.IF_curr_exp(**action_cell),
                          label='actions')
-noise = sim.Population(N_DIRECTIONS * ACTION_GROUP_SIZE, sim.SpikeSourcePoisson(rate=NOISE_RATE_HZ),
-                       label='noise')
+noise = sim.Population(N_DIRECTIONS * ACTION_GROUP_SIZE,
+                       sim.SpikeSourcePoisson(rate=NOISE_RATE_HZ), label='noise')
 
 places_to_actions = sim.Projection(
     places, actions, sim.AllToAllConnector(),

@@ -1,6 +1,6 @@
 """brain_node on a PyNN brain file (included by maze.launch.py, usable alone).
 
-    ros2 launch neurobot brain.launch.py brain:=/path/to/brain.py step_ms:=20.0 use_sim_time:=true
+ros2 launch neurobot brain.launch.py brain:=/path/to/brain.py step_ms:=20.0 use_sim_time:=true
 """
 
 from launch import LaunchDescription

@@ -73,8 +73,9 @@ class CallbackGuard:
 
     @contextlib.contextmanager
     def topic(self, name: str, refused: str = 'ignored'):
-        """Context manager for the body of a topic (or timer) callback: an exception
-        drops the message (or skips the tick).
+        """Context manager for the body of a topic (or timer) callback.
+
+        An exception drops the message (or skips the tick).
 
         Args:
             name: the topic (or timer) name, for log lines.

@@ -57,10 +57,13 @@ def package_found(name: str) -> bool:
 
 
 def monitoring_actions(context):
-    """maze_markers and spike_raster; where tf2_ros is installed also the static map ->
-    odom (and base_link -> laser_link) transforms and odom -> base_link from the markers
-    node, so rviz's Odometry and LaserScan displays work; rviz2 on config/neurobot.rviz
-    with headless:=false where rviz2 is installed."""
+    """maze_markers and spike_raster; tf transforms and rviz2 where they are installed.
+
+    Where tf2_ros is installed also the static map -> odom (and base_link -> laser_link)
+    transforms and odom -> base_link from the markers node, so rviz's Odometry and
+    LaserScan displays work; rviz2 on config/neurobot.rviz with headless:=false where
+    rviz2 is installed.
+    """
     values = argument_values(context)
     tf = package_found('tf2_ros')
     actions = node_actions(lambda v: bringup.monitoring_nodes(v, tf=tf), context)

@@ -91,7 +91,8 @@ class LockstepMonitor(Node):
         level = DiagnosticStatus.WARN if report.new_overruns else DiagnosticStatus.OK
         message = (f'step {report.step}: {report.new_overruns} overruns in the last '
                    f'{report.steps} steps' if report.new_overruns else
-                   f'step {report.step}: {report.total_ms:.1f} ms for a {report.step_ms:g} ms step')
+                   f'step {report.step}: {report.total_ms:.1f} ms for a '
+                   f'{report.step_ms:g} ms step')
         status = DiagnosticStatus(name='neurobot: brain steps', hardware_id='brain_node',
                                   level=level, message=message)
         values = {'step': report.step, 'step ms': f'{report.step_ms:g}',

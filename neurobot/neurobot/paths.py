@@ -36,5 +36,8 @@ def share_dir() -> Path:
 
 
 def share_path(*parts: str) -> Path:
-    """Return the path of a data file below the share directory, e.g. ``share_path('config', 'x.yaml')``."""
+    """Return the path of a data file below the share directory.
+
+    E.g. ``share_path('config', 'x.yaml')``.
+    """
     return share_dir().joinpath(*parts)

@@ -77,8 +77,11 @@ class RoundTimer:
         return timing
 
     def summary(self) -> dict:
-        """Medians over the rounds so far: wall, simulation, transfer, orchestration, and
-        compute per participant (ms); plus the number of rounds."""
+        """Medians over the rounds so far, plus the number of rounds.
+
+        Medians of wall, simulation, transfer, orchestration, and compute per participant
+        (ms).
+        """
         if not self.rounds:
             return {'rounds': 0}
         result = {'rounds': len(self.rounds)}

@@ -19,8 +19,10 @@ def type_name_of(msg_type) -> str:
 
 
 def write_mcap(path, messages):
-    """Write ``[(topic, message, log_time_ns), ...]`` (real message objects, in the order
-    given) to an MCAP file; return ``path``."""
+    """Write ``[(topic, message, log_time_ns), ...]`` to an MCAP file; return ``path``.
+
+    The messages are real message objects, written in the order given.
+    """
     with open(path, 'wb') as handle:
         writer = Writer(handle)
         writer.start(profile='ros2', library='neurobot-test-capture')

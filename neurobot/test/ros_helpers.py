@@ -101,9 +101,11 @@ class RosClient:
 
 
 class LockstepObserver(RosClient):
-    """A test client that takes part in lockstep rounds, so it sees every message of
-    every round (the run waits for it like for any participant) or, in the simulation
-    phase, stands in for a world publishing once per round.
+    """A test client that takes part in lockstep rounds.
+
+    Taking part, it sees every message of every round (the run waits for it like for any
+    participant) or, in the simulation phase, stands in for a world publishing once per
+    round.
 
     Args:
         domain_id: ROS domain.

@@ -169,7 +169,8 @@ class BrainClient(_ServiceHelper):
         from neurobot_interfaces.srv import SetWeights
         matrix = np.asarray(weights, dtype=np.float64)
         if matrix.ndim != 2:
-            raise ValueError(f'weights must be a 2-D (pre x post) matrix, got shape {matrix.shape}')
+            raise ValueError(f'weights must be a 2-D (pre x post) matrix, '
+                             f'got shape {matrix.shape}')
         request = SetWeights.Request(projection=projection, rows=matrix.shape[0],
                                      cols=matrix.shape[1], weights=matrix.ravel())
         return self._call(SetWeights, 'set_weights', request).written

@@ -293,7 +293,7 @@ class TransferFunctionRunner:
         return outputs
 
     def statistics(self) -> dict:
-        """name -> (calls, failures, triggers dropped by throttling)."""
+        """Name -> (calls, failures, triggers dropped by throttling)."""
         return {f.spec.name: (f.calls, f.failures, f.dropped) for f in self.functions}
 
     def brain_requirements(self) -> tuple:

@@ -78,8 +78,10 @@ class Throttle:
 
     @property
     def next_due_ns(self) -> int | None:
-        """Earliest time the next call may run; ``None`` before the first call or when
-        unthrottled (any time then)."""
+        """Earliest time the next call may run.
+
+        ``None`` before the first call or when unthrottled (any time then).
+        """
         return self._due_ns if self.throttled and self._anchor_ns is not None else None
 
     def _due(self, k: int) -> int:

@@ -1,5 +1,7 @@
-"""Offline analysis of recorded runs (ROS-free): load an MCAP recording into arrays,
-draw figures, export aligned windows of activity and robot state for training.
+"""Offline analysis of recorded runs (ROS-free).
+
+Load an MCAP recording into arrays, draw figures, export aligned windows of activity and
+robot state for training.
 
 - :mod:`neurobot.analysis.recording`: MCAP -> per-topic numpy arrays.
 - :mod:`neurobot.analysis.figures`: raster, rates, trajectory and weight PNGs.

@@ -90,7 +90,8 @@ def bin_windows(spike_times_ns, spike_neurons, n_neurons: int, sample_ns, window
         spike_neurons: neuron of every spike (0 <= n < n_neurons).
         n_neurons: population size.
         sample_ns: sample times (window ends), int64 ns.
-        window_ns, bin_ns: window and bin length, ns; bin_ns divides window_ns.
+        window_ns: window length, ns.
+        bin_ns: bin length, ns; divides window_ns.
 
     Returns:
         int64 array (n_samples, n_neurons, window_ns // bin_ns).
@@ -125,8 +126,11 @@ def bin_windows(spike_times_ns, spike_neurons, n_neurons: int, sample_ns, window
 
 
 def covered(starts_ns, ends_ns, sample_ns, window_ns) -> np.ndarray:
-    """True where ``(sample - window, sample]`` lies inside the union of the intervals
-    ``(start, end]`` (recorded steps; touching intervals join)."""
+    """Whether each sample's window was recorded.
+
+    True where ``(sample - window, sample]`` lies inside the union of the intervals
+    ``(start, end]`` (recorded steps; touching intervals join).
+    """
     starts = np.asarray(starts_ns, dtype=np.int64)
     ends = np.asarray(ends_ns, dtype=np.int64)
     samples = np.asarray(sample_ns, dtype=np.int64)

@@ -1,5 +1,6 @@
-"""Figures of a recorded run (PNG, headless): spike raster, population rates, trajectory
-over the maze, weight evolution.
+"""Figures of a recorded run (PNG, headless).
+
+Spike raster, population rates, trajectory over the maze, weight evolution.
 
 Inputs are a :class:`~neurobot.analysis.recording.Recording` and, for the weights, the
 output of the brain node's weight recorder reader, ``{projection: (times_ms[n],
@@ -44,6 +45,7 @@ def raster_figure(recording: Recording, span_s: float | None = RASTER_SPAN_S):
     """One raster panel per population (spike time vs neuron), sharing the time axis.
 
     Args:
+        recording: the recording whose populations (brain/<pop>/spikes topics) are drawn.
         span_s: show the last ``span_s`` seconds of the recording (None: everything).
     """
     populations = list(recording.populations.values())
@@ -104,8 +106,9 @@ def plot_trajectory(recording: Recording, path, maze=None) -> Path:
 
 
 def trajectory_figure(recording: Recording, maze=None):
-    """The robot's path (ground truth if recorded, else odometry), coloured by time,
-    over the maze when one is given.
+    """The robot's path, coloured by time, over the maze when one is given.
+
+    The path is the ground truth if recorded, else odometry.
 
     Raises:
         RecordingError: the recording has neither odom nor ground_truth/pose.
@@ -153,11 +156,17 @@ def plot_weights(weights: dict, path, traces: int = WEIGHT_TRACES,
 
 def weights_figure(weights: dict, traces: int = WEIGHT_TRACES,
                    snapshots: int = WEIGHT_SNAPSHOTS):
-    """Weight evolution: per projection, the ``traces`` synapses that change most over
-    time, and the weight matrix at ``snapshots`` times (first, ..., last).
+    """Weight evolution: traces of the synapses that change most, and weight matrices.
+
+    Per projection, the ``traces`` synapses that change most over time, and the weight
+    matrix at ``snapshots`` times (first, ..., last).
 
     Args:
         weights: projection -> (times_ms (n,), weights (n, rows, cols)).
+        traces: synapses drawn over time per projection (those whose weight changes most
+            between the first and the last snapshot).
+        snapshots: weight matrices shown per projection, at times spread evenly from the
+            first snapshot to the last.
 
     Raises:
         ValueError: no projection, or arrays of mismatched shapes.

@@ -282,7 +282,10 @@ def load_recording(path, populations=None, *, odom_topic='odom',
     Args:
         path: the .mcap file.
         populations: names of the populations to read (None: every ``brain/*/spikes``).
-        odom_topic, pose_topic, command_topic: topic names (without leading '/').
+        odom_topic: odometry topic (nav_msgs/Odometry), name without leading '/'.
+        pose_topic: ground-truth pose topic (PoseStamped), name without leading '/'.
+        command_topic: velocity command topic (Twist or TwistStamped), name without
+            leading '/'.
         stamp_topics: topics whose message times to keep (:attr:`Recording.stamps`).
         progress: show a tqdm bar over messages.
 
@@ -453,8 +456,10 @@ class _Collector:
             recording.stamps[topic] = (t_ns, received)
 
     def _estimated_time(self, received) -> np.ndarray:
-        """Simulation time of the latest stamped message received before each log time
-        (-1 before any)."""
+        """Simulation time of the latest stamped message received before each log time.
+
+        -1 before any.
+        """
         rows = self.reference or self.clock_reference
         if not rows:
             return np.full(len(received), -1, dtype=np.int64)

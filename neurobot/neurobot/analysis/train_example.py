@@ -77,8 +77,11 @@ def feature_matrix(export: dict, populations) -> np.ndarray:
 
 
 def window_features(binned: dict, populations) -> np.ndarray:
-    """The feature vector of one sample from per-population (neurons, bins) arrays
-    (as :meth:`tf_nodes.temporal.SpikeWindow.binned` returns), in the export's order."""
+    """The feature vector of one sample from per-population (neurons, bins) arrays.
+
+    The arrays are as :meth:`tf_nodes.temporal.SpikeWindow.binned` returns them; the
+    features come in the export's order.
+    """
     return np.concatenate([np.asarray(binned[name], dtype=float).ravel()
                            for name in populations])
 
@@ -176,8 +179,10 @@ def _forward(layers, x):
 
 
 def fit(x, y, n_classes, *, hidden=0, epochs=300, learning_rate=0.01, l2=1e-3, seed=0):
-    """Fit layers to standardised features ``x`` and labels ``y`` (cross-entropy + L2,
-    full-batch Adam). Returns the layers."""
+    """Fit layers to standardised features ``x`` and labels ``y``; return the layers.
+
+    Cross-entropy + L2, full-batch Adam.
+    """
     rng = np.random.default_rng(seed)
     sizes = [x.shape[1]] + ([hidden] if hidden else []) + [n_classes]
     layers = [(rng.normal(0.0, 1.0 / math.sqrt(n_in), (n_in, n_out)), np.zeros(n_out))
@@ -217,6 +222,10 @@ def train(export: dict, populations=None, *, only_active=None, hidden=0, test_fr
         only_active: keep samples whose window holds spikes of this population.
         hidden: hidden units (0: softmax regression).
         test_fraction: held-out share of the samples (seeded random split).
+        seed: seed of the random train/test split and of the initial weights.
+        epochs: full-batch Adam iterations.
+        min_speed_mps: commands slower than this (m/s, in the plane) give no label;
+            their samples are left out.
 
     Returns:
         (readout, report dict with n_train, n_test, accuracy, chance_majority,

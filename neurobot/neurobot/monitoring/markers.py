@@ -164,9 +164,11 @@ def activity_markers(maze, rates_hz, max_rate_hz) -> list:
 
 def scan_marker(x_m, y_m, yaw_rad, angle_min_rad, angle_increment_rad, ranges_m,
                 range_min_m=0.0, range_max_m=math.inf, z_m=0.2) -> MarkerSpec:
-    """Lidar hits in the maze frame, for rviz without tf: beam ``i`` at
-    ``yaw + angle_min + i * angle_increment`` from the robot centre; ranges outside
-    [range_min, range_max] or not finite (no return) are left out."""
+    """Lidar hits in the maze frame, for rviz without tf.
+
+    Beam ``i`` at ``yaw + angle_min + i * angle_increment`` from the robot centre;
+    ranges outside [range_min, range_max] or not finite (no return) are left out.
+    """
     ranges = np.asarray(ranges_m, dtype=np.float64)
     angles = yaw_rad + angle_min_rad + angle_increment_rad * np.arange(len(ranges))
     hit = np.isfinite(ranges) & (ranges >= range_min_m) & (ranges <= range_max_m)
@@ -178,8 +180,11 @@ def scan_marker(x_m, y_m, yaw_rad, angle_min_rad, angle_increment_rad, ranges_m,
 
 
 def maze_in_odom_inverse(maze_origin_in_odom) -> tuple:
-    """Pose of the odometry frame in the maze frame, (x_m, y_m, yaw_rad): the map -> odom
-    transform of a robot whose maze origin lies at ``maze_origin_in_odom``."""
+    """Pose of the odometry frame in the maze frame, (x_m, y_m, yaw_rad).
+
+    The map -> odom transform of a robot whose maze origin lies at
+    ``maze_origin_in_odom``.
+    """
     return odom_to_maze(0.0, 0.0, 0.0, maze_origin_in_odom)
 
 

@@ -105,18 +105,19 @@ class MarkersNode(Node):
             description='sensor_msgs/LaserScan drawn as points; empty: none', **ro))
         self.declare_parameter('places_topic', 'brain/places/spikes', ParameterDescriptor(
             description='PopulationSpikes of the place cells; empty: no activity squares', **ro))
-        declare_number(self, 'max_rate_hz', 100.0, 'Place-cell rate drawn in the hottest colour, Hz',
-               1e-3, 1e6)
-        declare_number(self, 'jump_speed_mps', 2.0, 'Apparent speed above which the robot jumped (new '
-               'episode): the trajectory starts again, m/s', 1e-3, 1e6)
+        declare_number(self, 'max_rate_hz', 100.0,
+                       'Place-cell rate drawn in the hottest colour, Hz', 1e-3, 1e6)
+        declare_number(self, 'jump_speed_mps', 2.0, 'Apparent speed above which the robot '
+                       'jumped (new episode): the trajectory starts again, m/s', 1e-3, 1e6)
         self.declare_parameter('trajectory_max_points', 5000, ParameterDescriptor(
             description='Longest trajectory kept (oldest points dropped)', integer_range=[
                 IntegerRange(from_value=2, to_value=1_000_000, step=1)], **ro))
         declare_number(self, 'robot_radius_m', 0.2, 'Radius of the robot marker, m', 0.0, 10.0)
         declare_number(self, 'lidar_height_m', 0.2, 'Height of the scan points, m', 0.0, 10.0)
-        declare_number(self, 'update_rate_hz', 10.0, 'Most dynamic-marker updates per second of wall time: '
-               'rviz needs no more, and a lockstep run at 30x real time would otherwise '
-               'rebuild the markers for every pose and scan', 0.1, 1000.0)
+        declare_number(self, 'update_rate_hz', 10.0,
+                       'Most dynamic-marker updates per second of wall time: '
+                       'rviz needs no more, and a lockstep run at 30x real time would otherwise '
+                       'rebuild the markers for every pose and scan', 0.1, 1000.0)
         self.declare_parameter('publish_tf', False, ParameterDescriptor(
             description='Broadcast odom -> base_link from odom_topic (needs tf2_ros)', **ro))
         value = lambda name: self.get_parameter(name).value  # noqa: E731
@@ -181,7 +182,8 @@ class MarkersNode(Node):
 
     def _on_pose(self, msg: PoseStamped):
         p = msg.pose
-        self._take_pose(msg.header.stamp, p.position.x, p.position.y, yaw_of_quaternion(p.orientation))
+        self._take_pose(msg.header.stamp, p.position.x, p.position.y,
+                        yaw_of_quaternion(p.orientation))
 
     def _on_odom(self, msg: Odometry):
         if self._tf is not None:
@@ -198,7 +200,8 @@ class MarkersNode(Node):
         if not self.get_parameter('pose_topic').value:
             p = msg.pose.pose
             self._take_pose(msg.header.stamp, *odom_to_maze(
-                p.position.x, p.position.y, yaw_of_quaternion(p.orientation), self.maze_origin_in_odom))
+                p.position.x, p.position.y, yaw_of_quaternion(p.orientation),
+                self.maze_origin_in_odom))
 
     def _take_pose(self, stamp, x, y, yaw):
         if not all(math.isfinite(v) for v in (x, y, yaw)):

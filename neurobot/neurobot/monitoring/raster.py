@@ -157,9 +157,13 @@ class PublishSchedule:
         self.next_ms = None
 
     def due(self, complete_ms: float) -> bool:
-        """True for the first data and whenever ``complete_ms`` reaches the next multiple
-        of ``period_ms`` (the boundary then moves past it)."""
+        """True for the first data and whenever ``complete_ms`` reaches the next boundary.
+
+        The boundaries are the multiples of ``period_ms`` (the boundary then moves past
+        ``complete_ms``).
+        """
         if self.next_ms is None or complete_ms + BIN_EPS >= self.next_ms:
-            self.next_ms = (math.floor(complete_ms / self.period_ms + BIN_EPS) + 1) * self.period_ms
+            self.next_ms = ((math.floor(complete_ms / self.period_ms + BIN_EPS) + 1)
+                            * self.period_ms)
             return True
         return False

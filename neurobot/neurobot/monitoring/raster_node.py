@@ -58,16 +58,18 @@ class RasterNode(Node):
         self.declare_parameter('populations', [''], ParameterDescriptor(
             description='Populations to draw, top to bottom; empty: every spikes topic found',
             type=ParameterType.PARAMETER_STRING_ARRAY, **ro))
-        declare_number(self, 'window_ms', 2000.0, 'Time the image covers, ms (a whole number of bins)',
-               0.001, 3_600_000.0)
+        declare_number(self, 'window_ms', 2000.0,
+                       'Time the image covers, ms (a whole number of bins)', 0.001, 3_600_000.0)
         declare_number(self, 'bin_ms', 2.0, 'Time one image column covers, ms', 0.001, 60_000.0)
-        declare_number(self, 'period_ms', 200.0, 'Time between two images, ms (of the spikes\' time base)',
-               0.001, 3_600_000.0)
+        declare_number(self, 'period_ms', 200.0,
+                       'Time between two images, ms (of the spikes\' time base)',
+                       0.001, 3_600_000.0)
         self.declare_parameter('gap_rows', 1, ParameterDescriptor(
             description='Grey rows between two populations', integer_range=[
                 IntegerRange(from_value=0, to_value=100, step=1)], **ro))
-        declare_number(self, 'discovery_period_s', 1.0, 'Wall time between two looks for new spikes topics '
-               '(populations empty only), s', 0.01, 3600.0)
+        declare_number(self, 'discovery_period_s', 1.0,
+                       'Wall time between two looks for new spikes topics '
+                       '(populations empty only), s', 0.01, 3600.0)
         value = lambda name: self.get_parameter(name).value  # noqa: E731
 
         self.raster = SpikeRaster(float(value('window_ms')), float(value('bin_ms')),

@@ -64,9 +64,11 @@ def complete_records(path) -> list:
 
 
 def free_path(path) -> Path:
-    """``path`` if no regular file is there, else the first free ``<stem>_<n><suffix>``
-    beside it, so that a new recording never replaces an earlier one (a resumed run, say).
-    Devices and pipes (``/dev/null``, a FIFO) are used as they are."""
+    """``path`` if no regular file is there, else the first free ``<stem>_<n><suffix>`` beside it.
+
+    So a new recording never replaces an earlier one (a resumed run, say).
+    Devices and pipes (``/dev/null``, a FIFO) are used as they are.
+    """
     path = Path(path)
     candidate, number = path, 1
     while candidate.is_file() or (candidate != path and candidate.exists()):

@@ -161,7 +161,10 @@ def topic_selection(node) -> TopicSelection:
 
 
 def make_subscriber(node, on_topic, on_message) -> TopicSubscriber:
-    """A :class:`TopicSubscriber` set up from the parameters of :func:`declare_topic_parameters`."""
+    """A :class:`TopicSubscriber` set up from the node's topic parameters.
+
+    The parameters are those of :func:`declare_topic_parameters`.
+    """
     return TopicSubscriber(node, topic_selection(node), on_topic, on_message,
                            scan_period_s=node.get_parameter('scan_period_s').value,
                            depth=node.get_parameter('queue_depth').value)

@@ -168,7 +168,8 @@ class WorldNode(Node):
         self._contacts_pub = self.create_publisher(
             Contacts, 'contacts', qos.LOCKSTEP_DATA if self.lockstep else qos.EVENTS)
         self._cmd_sub = self.create_subscription(
-            Twist, 'cmd_vel', self._on_cmd_vel, qos.LOCKSTEP_DATA if self.lockstep else qos.RELIABLE,
+            Twist, 'cmd_vel', self._on_cmd_vel,
+            qos.LOCKSTEP_DATA if self.lockstep else qos.RELIABLE,
             callback_group=self._world_group)
         for srv_type, name, handler, refused in (
                 (ResetWorld, 'reset_world', self._on_reset, 'not reset'),

@@ -16,8 +16,11 @@ def yaw_of_quaternion(q) -> float:
 
 
 def odom_to_maze(x_m, y_m, yaw_rad, maze_origin_in_odom=(0.0, 0.0, 0.0)) -> tuple:
-    """A pose in the odometry frame -> the maze frame, given where the maze's origin lies
-    in odom (``[x_m, y_m, yaw_rad]``, as in the robot files of config/robots/)."""
+    """A pose in the odometry frame -> the maze frame.
+
+    ``maze_origin_in_odom`` is where the maze's origin lies in odom (``[x_m, y_m,
+    yaw_rad]``, as in the robot files of config/robots/).
+    """
     x0, y0, yaw0 = (float(v) for v in maze_origin_in_odom)
     dx, dy = x_m - x0, y_m - y0
     cos0, sin0 = math.cos(yaw0), math.sin(yaw0)

@@ -50,7 +50,7 @@ def test_scope_neurons_keeps_traces_and_weights(learned):
         np.testing.assert_allclose(after[key], before[key], rtol=0.1, err_msg=key)
     for key in TRACES:
         assert np.abs(after[key] - initial[key]).min() > 0.5 * np.abs(
-            before[key] - initial[key]).min(), f'{key} went back towards its initial value' 
+            before[key] - initial[key]).min(), f'{key} went back towards its initial value'
 
 
 def test_default_scope_restores_traces_and_keeps_weights(learned):

@@ -75,7 +75,8 @@ def test_weights_over_the_services_after_wall_clock_stepping(brain):
         got = client.call(GetWeights, 'get_weights', GetWeights.Request(projection=name))
         assert got.success, got.message
         np.testing.assert_allclose(np.asarray(got.weights), want, rtol=1e-12, err_msg=name)
-    inhibition = client.call(GetWeights, 'get_weights', GetWeights.Request(projection='inhibition'))
+    inhibition = client.call(GetWeights, 'get_weights',
+                             GetWeights.Request(projection='inhibition'))
     assert inhibition.success and np.allclose(inhibition.weights, -0.3, rtol=1e-12)
     plastic = client.call(GetWeights, 'get_weights', GetWeights.Request(projection='plastic'))
     assert plastic.success and len(plastic.weights) == 50

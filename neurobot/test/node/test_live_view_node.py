@@ -41,9 +41,12 @@ def served_port(process, timeout=30.0):
 
 
 def cdr(msg) -> bytes:
-    """The bytes a raw subscription receives: DDS pads the CDR payload to a multiple of 4
-    bytes (rclpy's serialize_message does not; it also leaves alignment gaps inside a
-    message uninitialised, so only gap-free messages compare byte for byte)."""
+    """The bytes a raw subscription receives.
+
+    DDS pads the CDR payload to a multiple of 4 bytes (rclpy's serialize_message does
+    not; it also leaves alignment gaps inside a message uninitialised, so only gap-free
+    messages compare byte for byte).
+    """
     data = serialize_message(msg)
     return data + bytes(-len(data) % 4)
 
@@ -58,8 +61,11 @@ def spikes(step):
 
 
 class FoxgloveClient:
-    """A minimal Foxglove WebSocket client: subscribes to the channels of some topics and
-    collects (topic, log time, payload) of the binary message frames."""
+    """A minimal Foxglove WebSocket client.
+
+    It subscribes to the channels of some topics and collects (topic, log time, payload)
+    of the binary message frames.
+    """
 
     def __init__(self, ws, topics):
         self.ws = ws

@@ -1,6 +1,8 @@
-"""Node tests of the monitoring nodes: spike_raster, maze_markers and the brain-step
-diagnostics of lockstep_monitor, each as its own process next to a real brain_node (or
-messages this test publishes), checked over real DDS against what the test received.
+"""Node tests of the monitoring nodes.
+
+spike_raster, maze_markers and the brain-step diagnostics of lockstep_monitor, each as
+its own process next to a real brain_node (or messages this test publishes), checked
+over real DDS against what the test received.
 """
 
 import math

@@ -28,8 +28,10 @@ from neurobot_interfaces.msg import PopulationInput, PopulationSpikes
 from neurobot_interfaces.srv import (AdvanceWorld, DescribeBrain, GetWeights, PlaceRobot,
                                      RenderWorld, ResetBrain, SetWeights)
 from ros_helpers import NodeProcess, RosClient, clock, run_trial
-from test_world_node import MAZE, stamp_ns, world  # noqa: F401 (world is a fixture)
+import test_world_node
+from test_world_node import MAZE, stamp_ns
 
+world = test_world_node.world  # test_world_node's fixture, used by the world tests here
 pytestmark = pytest.mark.node
 
 SEED = 20261129  # of the request generators
@@ -146,7 +148,8 @@ def hostile_brain_requests(weights, populations):
     cases = []
     for bad in NAMES:
         cases.append((f'bad get_weights name {bad[:20]!r}', 'get', bad))
-        cases.append((f'bad set_weights name {bad[:20]!r}', 'set', set_request(bad, rows, cols, w)))
+        cases.append((f'bad set_weights name {bad[:20]!r}', 'set',
+                      set_request(bad, rows, cols, w)))
     for label, (r, c, values) in {
             'zero size': (0, 0, []), 'zero rows': (0, cols, []), 'zero cols': (rows, 0, []),
             'transposed shape': (cols + 1, rows - 1, w),
@@ -181,6 +184,8 @@ def generated_brain_requests(rng: random.Random, n: int, weights, signs, populat
     """``n`` malformed requests, each with one to three defects: (label, kind, payload).
 
     Args:
+        rng: the random source the requests and their defects are drawn from.
+        n: number of requests.
         weights: {projection: (rows, cols, weights)} as get_weights answered.
         signs: {projection: allowed weight sign (+1, -1, 0 = any)} as describe_brain says.
         populations: {population taking input: size}.
@@ -354,11 +359,12 @@ def read(client, name):
 
 def test_brain_node_answers_everything_while_stepping_on_wall_clock_time(
         ros_domain, brains_dir, tmp_path, monkeypatch):
-    """Whatever the core raises becomes an answer, and stepping goes on. The brain's
-    projections share presynaptic neurons (the shape that ended brain_node in issue 10)
-    and it plants faults in the core: get_weights('recurrent') raises IndexError,
-    set_weights('forward') RuntimeError, a stimulus of b ZeroDivisionError, every 7th
-    step RuntimeError (see brains/planted_faults_brain.py).
+    """Whatever the core raises becomes an answer, and stepping goes on.
+
+    The brain's projections share presynaptic neurons (the shape that ended brain_node in
+    issue 10) and it plants faults in the core: get_weights('recurrent') raises
+    IndexError, set_weights('forward') RuntimeError, a stimulus of b ZeroDivisionError,
+    every 7th step RuntimeError (see brains/planted_faults_brain.py).
     """
     monkeypatch.setenv('NEUROBOT_TEST_PLANT_FAULTS', '1')
     process = NodeProcess('brain_node', '-p',
@@ -429,7 +435,8 @@ def test_brain_node_answers_everything_while_stepping_on_wall_clock_time(
         # Four kinds of failure, each logged with its traceback once, however often it came.
         output = process.output()
         assert output.count('Traceback (most recent call last)') == 4, output
-        for kind in ('get_weights: failed with IndexError', 'set_weights: failed with RuntimeError',
+        for kind in ('get_weights: failed with IndexError',
+                     'set_weights: failed with RuntimeError',
                      'brain/b/stimulus: failed with ZeroDivisionError',
                      'wall-clock timer: failed with RuntimeError'):
             assert output.count(kind) == 1, kind

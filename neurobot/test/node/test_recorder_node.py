@@ -43,7 +43,7 @@ def wait_for_recorder(client, topics, timeout=20.0):
 
 
 def raw_messages(path):
-    """topic -> [(log_time, publish_time, bytes)] read with the plain mcap reader."""
+    """Topic -> [(log_time, publish_time, bytes)] read with the plain mcap reader."""
     result = {}
     with open(path, 'rb') as stream:
         for schema, channel, message in make_reader(stream).iter_messages():
@@ -153,8 +153,10 @@ def start_recorder(tmp_path, *ros_args, file_size_limit=None, name='mcap_recorde
 
 
 def test_sigterm_while_recording_leaves_a_complete_readable_file(ros_domain, tmp_path):
-    """Also: a transient-local (lockstep) topic is recorded from its first message, even
-    those published before the recorder started."""
+    """Also: a transient-local (lockstep) topic is recorded from its very first message.
+
+    That includes the messages published before the recorder started.
+    """
     path = tmp_path / 'chatter.mcap'
     client = RosClient(ros_domain)
     publisher = client.node.create_publisher(String, 'chatter', qos.LOCKSTEP_DATA)

@@ -35,8 +35,10 @@ POPULATIONS = ('places', 'actions')
 
 
 def record_maze_run(domain, tmp_path) -> Path:
-    """Run the maze bring-up for EPISODES episodes with mcap_recorder (and brain_node's
-    weight recorder, to <tmp>/maze/weights.nbw); return the MCAP file."""
+    """Run the maze bring-up for EPISODES episodes with mcap_recorder; return the MCAP file.
+
+    Also with brain_node's weight recorder, to <tmp>/maze/weights.nbw.
+    """
     path = tmp_path / 'run.mcap'
     recorder = NodeProcess('mcap_recorder', '-p', f'path:={path}', '-p', 'scan_period_s:=0.1',
                            log_dir=tmp_path)
@@ -58,8 +60,10 @@ def record_maze_run(domain, tmp_path) -> Path:
 
 
 def recorded_spikes(path) -> dict:
-    """population -> [PopulationSpikes] in file order, decoded by rclpy (not by the code
-    under test)."""
+    """Population -> [PopulationSpikes] in file order, decoded by rclpy.
+
+    Decoded by rclpy, not by the code under test.
+    """
     found = {name: [] for name in POPULATIONS}
     with open(path, 'rb') as handle:
         for _, channel, message in make_reader(handle).iter_messages():

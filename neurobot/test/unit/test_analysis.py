@@ -1,5 +1,7 @@
-"""Unit tests of the offline analysis (neurobot.analysis): MCAP loading, windowed export,
-figures, the example readout and its transfer function, the CLI's errors.
+"""Unit tests of the offline analysis (neurobot.analysis).
+
+MCAP loading, windowed export, figures, the example readout and its transfer function,
+the CLI's errors.
 
 Recordings are small MCAP files written here from real message objects (CDR, ros2msg
 schemas, as a recorder writes them); no ROS graph is involved.
@@ -34,8 +36,10 @@ TF_FILE = (__import__('pathlib').Path(__file__).resolve().parents[2]
 
 
 def spikes(population, step, step_ms, events, n):
-    """A PopulationSpikes of step ``step`` (ends at (step + 1) * step_ms) with events
-    [(neuron, t_ms)]."""
+    """A PopulationSpikes of step ``step`` with events [(neuron, t_ms)].
+
+    The step ends at (step + 1) * step_ms.
+    """
     end_ns = int(round((step + 1) * step_ms * MS))
     msg = PopulationSpikes(population=population, step=step, step_ms=step_ms)
     msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(end_ns, 1_000_000_000)
@@ -65,10 +69,12 @@ def twist(vx, vy=0.0):
 
 
 def synthetic(path, events, steps=6, skip=(), leading_slash=False):
-    """A recording of ``steps`` 50 ms steps of populations a and b. ``events``:
-    population -> [(neuron, t_ms)]; ``skip``: (population, step) messages left out.
-    Per step, in receive order: /clock, spikes, odom (x = step), cmd_vel (vx = step + 1;
-    none after the last step)."""
+    """A recording of ``steps`` 50 ms steps of populations a and b.
+
+    ``events``: population -> [(neuron, t_ms)]; ``skip``: (population, step) messages left
+    out. Per step, in receive order: /clock, spikes, odom (x = step), cmd_vel (vx = step +
+    1; none after the last step).
+    """
     messages, log = [], 10**18
     prefix = '/' if leading_slash else ''
     for step in range(steps):
@@ -81,8 +87,8 @@ def synthetic(path, events, steps=6, skip=(), leading_slash=False):
                 continue
             inside = [e for e in events.get(name, []) if start < e[1] <= end]
             log += 1000
-            messages.append((f'{prefix}brain/{name}/spikes', spikes(name, step, STEP_MS, inside, n),
-                             log))
+            messages.append((f'{prefix}brain/{name}/spikes',
+                             spikes(name, step, STEP_MS, inside, n), log))
         log += 1000
         messages.append((prefix + 'odom', odom(end, step), log))
         if step < steps - 1:  # the run ends before a command answers the last step
@@ -268,9 +274,12 @@ def test_weight_figure_traces_the_synapses_that_change_most(tmp_path):
 # ------------------------------------------------------------------ readout and its TF
 
 def decision_recording(tmp_path, n_decisions=60, seed=0):
-    """A recording of 50 ms steps in which neuron k of population a (3 neurons) fires
-    twice late in the step (plus one random spike) and the next command goes in
-    direction k (0 N, 1 E, 2 S); population b (2 neurons) stays silent."""
+    """A recording of 50 ms steps in which population a's activity predicts the next command.
+
+    Neuron k of population a (3 neurons) fires twice late in the step (plus one random
+    spike) and the next command goes in direction k (0 N, 1 E, 2 S); population b (2
+    neurons) stays silent.
+    """
     rng = np.random.default_rng(seed)
     vectors = {0: (0.0, 1.0), 1: (1.0, 0.0), 2: (0.0, -1.0)}
     messages, log, labels = [], 0, []
@@ -358,9 +367,11 @@ def test_training_refuses_too_few_samples_and_unknown_populations(tmp_path):
 
 def test_lockstep_announcements_pair_samples_with_commands_whatever_the_receive_order(
         tmp_path):
-    """A recorder that joins late gets each topic's backlog topic by topic: here every
-    cmd_vel arrives before any spike. The tf_node's /lockstep/done counts say which round
-    published each command, so the pairing stays that of the ordered recording."""
+    """A recorder that joins late gets each topic's backlog topic by topic.
+
+    Here every cmd_vel arrives before any spike. The tf_node's /lockstep/done counts say
+    which round published each command, so the pairing stays that of the ordered recording.
+    """
     from neurobot_interfaces.msg import LockstepDone
     events = {'a': [(1, 275.0)], 'b': []}
     steps = 6

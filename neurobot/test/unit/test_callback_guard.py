@@ -104,7 +104,8 @@ def test_a_failure_answers_a_fresh_response_and_logs_its_traceback_once(guarded)
     for _ in range(12):
         answer = get_weights('recurrent', Response())
         assert not answer.success and answer.weights == []  # nothing half-filled goes out
-        assert answer.message.startswith('get_weights failed: IndexError: index 9 is out of bounds')
+        assert answer.message.startswith(
+            'get_weights failed: IndexError: index 9 is out of bounds')
     assert [level for level, _ in logger.lines] == ['error', 'error']
     assert 'Traceback' in logger.lines[0][1] and 'get_weights' in logger.lines[0][1]
     assert 'Traceback' not in logger.lines[1][1] and '10 times so far' in logger.lines[1][1]
