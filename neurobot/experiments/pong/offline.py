@@ -28,6 +28,7 @@ Spike-train input. ``Brain`` takes rates and currents but not spike times yet, s
 itself (the platform piece is noted in issue 13).
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 import multiprocessing
 import os
@@ -54,6 +55,25 @@ def check_config(config: str) -> str:
     if config not in CONFIGS:
         raise ValueError(f'player config must be one of {", ".join(CONFIGS)}, got {config!r}')
     return config
+
+
+@contextmanager
+def brain_environment(settings: dict):
+    """Set environment variables while a brain file loads, then restore the old values.
+
+    Brain files read their configuration from the environment today (issue 13 part 1
+    moves it to a brain_node parameter).
+    """
+    saved = {key: os.environ.get(key) for key in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 class SpikeTrainInput:
@@ -89,6 +109,25 @@ class SpikeTrainInput:
 
 
 @dataclass
+class Iteration:
+    """The input and the motor spikes of one iteration.
+
+    Attributes:
+        row: the ball's row (the stimulated input neuron).
+        train_ms: the input spike train, brain ms.
+        counts: spikes per motor neuron.
+        neurons: motor neuron of each spike.
+        times_ms: time of each spike, brain ms.
+    """
+
+    row: int
+    train_ms: np.ndarray
+    counts: np.ndarray
+    neurons: np.ndarray
+    times_ms: np.ndarray
+
+
+@dataclass
 class Turn:
     """What a player did in one iteration.
 
@@ -114,49 +153,57 @@ class Player:
     def __init__(self, config: str, seed: int):
         self.config = check_config(config)
         self.dopamine = config.startswith('d')
-        os.environ['NEUROBOT_PONG_NOISE'] = '1' if config.endswith('n') else '0'
-        os.environ['NEUROBOT_PONG_NEURONS'] = str(N_ROWS)
-        self.brain = Brain(str(BRAIN_FILES[config[0]]), step_ms=coding.ITERATION_MS, seed=seed)
+        settings = {'NEUROBOT_PONG_NOISE': '1' if config.endswith('n') else '0',
+                    'NEUROBOT_PONG_NEURONS': str(N_ROWS)}
+        with brain_environment(settings):
+            self.brain = Brain(str(BRAIN_FILES[config[0]]), step_ms=coding.ITERATION_MS,
+                               seed=seed)
         self.rng = np.random.default_rng(seed)
         self.inputs = SpikeTrainInput(self.brain, 'inputs')
         self.mean_reward = np.zeros(N_ROWS)
         self.reward_current_na = 0.0  # into dopa at the start of the next iteration
 
-    def _run_iteration(self, row: int):
-        """Simulate one iteration with the input for ``row``; return (train, motor spikes)."""
+    def run_iteration(self, row: int) -> Iteration:
+        """Simulate one iteration with the input train for a ball in ``row``."""
         start = self.brain.time_ms
         offset = coding.DOPA_OFFSET_MS if self.dopamine else coding.RSTDP_OFFSET_MS
         train = coding.input_train(start, offset)
         self.inputs.set(coding.encode(row, N_ROWS, train))
         if not self.dopamine:
             self.brain.set_step_ms(coding.ITERATION_MS)
-            return train, [self.brain.step().spikes['motor']]
-        # The reward current of the last iteration flows while this one's input is silent.
-        self.brain.set_input('dopa', self.reward_current_na)
-        self.brain.set_step_ms(REWARD_CURRENT_MS)
-        first = self.brain.step()
-        self.brain.set_input('dopa', 0.0)
-        self.brain.set_step_ms(coding.ITERATION_MS - REWARD_CURRENT_MS)
-        second = self.brain.step()
-        return train, [first.spikes['motor'], second.spikes['motor']]
+            parts = [self.brain.step().spikes['motor']]
+        else:
+            # The reward current of the last iteration flows while this one's input is silent.
+            self.brain.set_input('dopa', self.reward_current_na)
+            self.brain.set_step_ms(REWARD_CURRENT_MS)
+            first = self.brain.step()
+            self.brain.set_input('dopa', 0.0)
+            self.brain.set_step_ms(coding.ITERATION_MS - REWARD_CURRENT_MS)
+            parts = [first.spikes['motor'], self.brain.step().spikes['motor']]
+        return Iteration(row=int(row), train_ms=train,
+                         counts=np.sum([p.counts for p in parts], axis=0).astype(np.int64),
+                         neurons=np.concatenate([p.neurons for p in parts]).astype(np.int64),
+                         times_ms=np.concatenate([p.times_ms for p in parts]))
 
-    def play(self, row: int) -> Turn:
-        """Play one iteration for a ball in ``row`` and learn from it."""
-        train, parts = self._run_iteration(row)
-        counts = np.sum([p.counts for p in parts], axis=0)
+    def learn(self, iteration: Iteration) -> Turn:
+        """Pick the winner, reward it, and update the network (weights or reward current)."""
+        row, counts = iteration.row, iteration.counts
         winner = coding.winning_neuron(counts, self.rng)
         reward = learning.distance_reward(winner, row)
         signal, self.mean_reward = learning.baseline_reward(self.mean_reward, row, reward)
         if self.dopamine:
             self.reward_current_na = learning.dopamine_current_na(counts, row)
         else:
-            neurons = np.concatenate([p.neurons for p in parts])
-            times = np.concatenate([p.times_ms for p in parts])
-            elig = learning.eligibility(train, neurons, times, N_ROWS)
+            elig = learning.eligibility(iteration.train_ms, iteration.neurons,
+                                        iteration.times_ms, N_ROWS)
             rows, cols, flat = self.brain.get_weights(MOTOR_PROJECTION)
             weights = learning.rstdp_weights(np.reshape(flat, (rows, cols)), row, elig, signal)
             self.brain.set_weights(MOTOR_PROJECTION, rows, cols, weights.ravel())
         return Turn(winner=winner, reward=reward, mean_reward=float(np.mean(self.mean_reward)))
+
+    def play(self, row: int) -> Turn:
+        """Play one iteration for a ball in ``row`` and learn from it."""
+        return self.learn(self.run_iteration(row))
 
 
 def _serve_player(connection, config: str, seed: int) -> None:
