@@ -6,6 +6,10 @@ maze graph (a move into a wall is a touch, any other move arrives at once), and 
 services by direct calls. About 10-20 s per 100 episodes, so parameters can be searched;
 the numbers that count are those of the real run (`neurobot launch maze`).
 
+:class:`OfflineRSTDPLearner` offers the same run to bench/maze_learners.py in chunks of
+episodes with greedy evaluations in between (the learner interface: ``train(episodes)``,
+``evaluate()``, ``close()``).
+
 Usage: python bench/maze_offline.py --seeds 1 2 3 [--episodes 100] [--noise-hz 40]
        [--learning-rate 0.15] [--gamma 0.9] [--step-reward 0.0] [--max-moves 40]
 """
@@ -19,11 +23,14 @@ import numpy as np
 
 from brain_node.brain import Brain
 from neurobot.learning import RSTDPParameters
-from neurobot.maze_agent import AgentConfig, MazeAgent, random_walk_steps
+from neurobot.maze_agent import AgentConfig, MazeAgent, random_walk_steps, step_limit
+from neurobot.maze_results import summarize_evaluation
 from neurobot.paths import share_path
 from neurobot.world.maze import Maze
 
 PROJECTION = 'places_to_actions'
+ACTION_GROUP_SIZE = 10  # neurons per direction in brains/maze_brain.py
+STEP_MS = 200.0  # ms, one round, as the ROS run
 
 
 def run_agent(brain, maze, agent, rows, cols):
@@ -57,10 +64,62 @@ def run_agent(brain, maze, agent, rows, cols):
         places = (spikes['places'].neurons, spikes['places'].times_ms)
 
 
-def score(records, max_moves):
-    """Mean over start cells of steps-to-goal / shortest path (failures count max_moves)."""
-    return float(np.mean([(r.moves if r.outcome == 'goal' else max_moves) / r.shortest_path
-                          for r in records]))
+def make_brain(maze, seed):
+    """The maze brain on NEST, its place cells sized for ``maze`` (as the bring-up does).
+
+    Returns:
+        (brain, rows, cols, initial weights as a rows x cols array).
+    """
+    os.environ['NEUROBOT_MAZE_CELLS'] = str(maze.n_rows * maze.n_cols)
+    brain = Brain(share_path('brains', 'maze_brain.py'), step_ms=STEP_MS, seed=seed,
+                  resolution_ms=1.0)
+    rows, cols, weights = brain.get_weights(PROJECTION)
+    return brain, rows, cols, np.asarray(weights).reshape(rows, cols)
+
+
+class OfflineRSTDPLearner:
+    """Today's numpy R-STDP agent with the NEST maze brain, trained in chunks of episodes.
+
+    Each :meth:`train` call continues where the last one stopped (weights, critic and
+    start-cell generator carried over, as a resumed ROS run does); :meth:`evaluate` runs
+    the greedy policy from every start cell in between. The evaluations also step NEST,
+    so a chunked run is not step-for-step the run without them.
+
+    Args:
+        maze: the Maze.
+        seed: seed of the brain and the agent.
+        max_moves: step limit per episode.
+        config: AgentConfig (default: the experiment's); its max_moves is replaced.
+    """
+
+    name = 'rstdp'
+
+    def __init__(self, maze, seed, max_moves, config=None):
+        self.maze, self.seed = maze, int(seed)
+        self.config = dataclasses.replace(config or AgentConfig(), max_moves=int(max_moves))
+        self.brain, self.rows, self.cols, self.weights = make_brain(maze, self.seed)
+        self.critic = None
+        self.rng = np.random.default_rng(self.seed)
+        self.done = 0
+
+    def train(self, episodes: int) -> list:
+        config = dataclasses.replace(self.config, episodes=self.done + int(episodes))
+        agent = MazeAgent(self.maze, config, self.weights, ACTION_GROUP_SIZE, seed=self.seed,
+                          step_ms=STEP_MS, first_episode=self.done, rng=self.rng)
+        if self.critic is not None:
+            agent.critic.values[:] = self.critic
+        records = run_agent(self.brain, self.maze, agent, self.rows, self.cols)
+        self.weights, self.critic = agent.weights, agent.critic.values.copy()
+        self.done += int(episodes)
+        return records
+
+    def evaluate(self) -> list:
+        agent = MazeAgent(self.maze, self.config, self.weights, ACTION_GROUP_SIZE,
+                          seed=self.seed, step_ms=STEP_MS, evaluate=True)
+        return run_agent(self.brain, self.maze, agent, self.rows, self.cols)
+
+    def close(self):
+        self.brain = None
 
 
 def main():
@@ -69,7 +128,9 @@ def main():
     parser.add_argument('--episodes', type=int, default=100)
     parser.add_argument('--maze', default=str(share_path('config', 'mazes', 'default.yaml')))
     parser.add_argument('--noise-hz', type=float, default=AgentConfig.noise_rate_hz)
-    parser.add_argument('--max-moves', type=int, default=AgentConfig.max_moves)
+    parser.add_argument('--max-moves', type=int, default=None,
+                        help='step limit per episode (default: 3x the longest shortest path '
+                             'from a start cell; 30 reproduces runs before this default)')
     defaults = RSTDPParameters()
     for field in dataclasses.fields(RSTDPParameters):
         if field.type in ('float', float):
@@ -77,26 +138,24 @@ def main():
                                 default=getattr(defaults, field.name))
     args = parser.parse_args()
     maze = Maze.from_yaml(args.maze)
-    # the maze brain sizes its place cells with the maze, as the bring-up tells it
-    os.environ['NEUROBOT_MAZE_CELLS'] = str(maze.n_rows * maze.n_cols)
+    max_moves = args.max_moves or step_limit(maze)
     learning = RSTDPParameters(**{f.name: getattr(args, f.name) for f in
                                   dataclasses.fields(RSTDPParameters)
                                   if hasattr(args, f.name)})
     config = AgentConfig(episodes=args.episodes, noise_rate_hz=args.noise_hz,
-                         max_moves=args.max_moves, learning=learning)
+                         max_moves=max_moves, learning=learning)
+    print(f'{maze.name}: step limit {max_moves} moves per episode')
     for seed in args.seeds:
         start = time.perf_counter()
-        brain = Brain(share_path('brains', 'maze_brain.py'), step_ms=200.0, seed=seed,
-                      resolution_ms=1.0)
-        rows, cols, weights = brain.get_weights(PROJECTION)
-        agent = MazeAgent(maze, config, weights.reshape(rows, cols), 10, seed=seed)
+        brain, rows, cols, weights = make_brain(maze, seed)
+        agent = MazeAgent(maze, config, weights, ACTION_GROUP_SIZE, seed=seed)
         training = run_agent(brain, maze, agent, rows, cols)
-        evaluation = run_agent(brain, maze, MazeAgent(maze, config, agent.weights, 10, seed=seed,
+        evaluation = run_agent(brain, maze, MazeAgent(maze, config, agent.weights,
+                                                      ACTION_GROUP_SIZE, seed=seed,
                                                       evaluate=True), rows, cols)
         goals = sum(r.outcome == 'goal' for r in training)
         last = sum(r.outcome == 'goal' for r in training[-20:])
-        print(f'seed {seed}: greedy score {score(evaluation, args.max_moves):.2f} '
-              f'(1.0 = shortest paths) '
+        print(f'seed {seed}: greedy {summarize_evaluation(evaluation).headline()} '
               f'{[(r.start, r.outcome, r.moves, r.shortest_path) for r in evaluation]}; '
               f'training goals {goals} (last 20: {last}); {time.perf_counter() - start:.0f} s',
               flush=True)
