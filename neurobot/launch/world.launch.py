@@ -24,7 +24,7 @@ from neurobot.launch_support import (GAZEBO_ARGUMENTS, argument_values, declared
 
 
 def gazebo_actions(context):
-    """Gz sim on the maze world (ros_gz_sim's gz_sim.launch.py) and the ros_gz bridge."""
+    """Gazebo (gz sim) on the maze world (ros_gz_sim's gz_sim.launch.py) and the bridge."""
     values = argument_values(context)
     if values['world'] != 'gazebo' or not bringup.as_bool(values['use_sim_time'],
                                                           'use_sim_time'):

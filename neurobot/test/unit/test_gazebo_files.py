@@ -166,7 +166,7 @@ def test_urdf_contact_sensor_and_plugins(urdf_root):
 
 # ---------------------------------------------------------------- bridge
 def declared_gz_topics(*roots):
-    """Gz topic names the files publish or subscribe (sensor and plugin topic elements)."""
+    """Gazebo topic names the files publish or subscribe (sensor and plugin topic elements)."""
     names = set()
     for root in roots:
         for tag in ('topic', 'odom_topic', 'tf_topic', 'odom_covariance_topic'):
