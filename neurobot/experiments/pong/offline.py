@@ -216,27 +216,49 @@ def _serve_player(connection, config: str, seed: int) -> None:
 
 
 class RemotePlayer:
-    """A Player in its own process (its own NEST kernel); ``ask`` and ``answer`` split play."""
+    """A Player in its own process (its own NEST kernel); ``ask`` and ``answer`` split play.
+
+    The process is started with 'spawn' (a fresh NEST, never a forked one), so a script
+    that plays two players must keep its top level under ``if __name__ == '__main__':``.
+
+    Raises:
+        RuntimeError: the player's process ended (its error is on stderr).
+    """
 
     def __init__(self, config: str, seed: int):
-        context = multiprocessing.get_context('spawn')  # a fresh NEST, never a forked one
+        context = multiprocessing.get_context('spawn')
+        self.config = config
         self._connection, child = context.Pipe()
         self._process = context.Process(target=_serve_player, args=(child, config, seed),
                                         daemon=True)
         self._process.start()
-        self._connection.recv()  # 'ready' once the brain is built
+        child.close()  # the child's end lives in the child only: its exit means EOF here
+        self._receive()  # 'ready' once the brain is built
+
+    def _receive(self):
+        try:
+            return self._connection.recv()
+        except EOFError:
+            self._process.join(timeout=10)
+            raise RuntimeError(f'the {self.config!r} player process ended (exit code '
+                               f'{self._process.exitcode}); see its error above') from None
 
     def ask(self, row: int) -> None:
         self._connection.send(int(row))
 
     def answer(self) -> Turn:
-        return self._connection.recv()
+        return self._receive()
 
     def close(self) -> None:
-        self._connection.send(None)
+        if self._process.is_alive():
+            try:
+                self._connection.send(None)
+            except (BrokenPipeError, OSError):
+                pass
         self._process.join(timeout=10)
         if self._process.is_alive():
             self._process.kill()
+        self._connection.close()
 
 
 @dataclass

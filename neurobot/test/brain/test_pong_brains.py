@@ -138,11 +138,18 @@ def test_dopamine_weights_learn_within_their_bounds():
 
 @pytest.mark.slow
 def test_rstdp_learns_to_play_beyond_chance():
-    """A short seeded game: the rewards of the last iterations beat a random paddle's."""
-    iterations = 600
-    record = offline.play_game(['r'], iterations, seed=1)
-    last = slice(-iterations // 5, None)
-    learned = record.rewards('left')[last].mean()
-    chance = offline.random_paddle_reward(record.rows[last], seed=1)
-    assert learned > chance + 0.05, (learned, chance)
-    assert learned > record.rewards('left')[:iterations // 5].mean()
+    """Short seeded games: the last iterations' rewards beat the first ones' and chance.
+
+    Pooled over three seeds (600 iterations each, ~10 s per seed): per seed the margin
+    over a random paddle is 0.05 to 0.1, pooled about 0.07 (NEST 3.10, PyNN 0.13).
+    """
+    iterations, part = 600, 120  # the first and last 20 %
+    learned, first, chance = [], [], []
+    for seed in (1, 2, 3):
+        record = offline.play_game(['r'], iterations, seed=seed)
+        rewards = record.rewards('left')
+        learned.append(rewards[-part:].mean())
+        first.append(rewards[:part].mean())
+        chance.append(offline.random_paddle_reward(record.rows[-part:], seed=seed))
+    assert np.mean(learned) > np.mean(chance) + 0.04, (learned, chance)
+    assert np.mean(learned) > np.mean(first) + 0.04, (learned, first)
