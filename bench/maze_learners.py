@@ -29,8 +29,8 @@ episode per start cell) and ``close()``; records carry ``start``, ``outcome``,
 :func:`register_learner` in a module and pass ``--import that.module``.
 
 Outputs (``--out``): ``pairs.csv`` (one row per learner, maze and seed),
-``curves.json``, ``summary.md`` (the table, with date, machine and command) and
-``learning_curves.png``.
+``pairs.json`` (the same with the curves; ``--combine`` joins runs), ``summary.md``
+(the table, with date, machine and command) and ``learning_curves.png``.
 
 Usage::
 
@@ -41,6 +41,7 @@ Usage::
 import argparse
 from collections import OrderedDict
 import csv
+import dataclasses
 from dataclasses import dataclass, field
 import datetime
 import importlib
@@ -216,10 +217,10 @@ def summarize_learner(results, budget) -> dict:
 
 
 def _censored_median(values, budget):
+    """Median with 'never' as infinity; None when it lands on a 'never'."""
     if not values:
         return None
-    ranked = sorted(math.inf if v is None else v for v in values)
-    middle = ranked[(len(ranked) - 1) // 2]  # lower median: conservative for a learner
+    middle = statistics.median(math.inf if v is None else v for v in values)
     return None if math.isinf(middle) else middle
 
 
@@ -246,19 +247,20 @@ def table(rows: dict, budget: int) -> str:
     return '\n'.join(lines)
 
 
-def maze_table(results, mazes) -> str:
-    """Per maze: its size, longest path, and episodes to criterion per learner and seed."""
+def maze_table(results, maze_names) -> str:
+    """Per maze: its longest path, step limit, and episodes to criterion per learner, seed."""
     learners = list(OrderedDict.fromkeys(r.learner for r in results))
     lines = ['| maze | longest path | step limit | ' + ' | '.join(learners) + ' |',
              '|---|---|---|' + '---|' * len(learners)]
-    for maze in mazes:
+    for maze in maze_names:
         cells = []
         for name in learners:
-            mine = [r for r in results if r.learner == name and r.maze == maze.name]
+            mine = sorted((r for r in results if r.learner == name and r.maze == maze),
+                          key=lambda r: r.seed)
             cells.append(' '.join('err' if r.error else '-' if r.episodes_to_criterion is None
                                   else str(r.episodes_to_criterion) for r in mine))
-        some = next(r for r in results if r.maze == maze.name)
-        lines.append(f'| {maze.name} | {some.longest_path} | {some.max_moves} | '
+        some = next(r for r in results if r.maze == maze)
+        lines.append(f'| {maze} | {some.longest_path} | {some.max_moves} | '
                      + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
@@ -302,8 +304,15 @@ def plot_curves(results, path: Path, budget: int, eval_every: int):
     plt.close(fig)
 
 
-def write_outputs(out: Path, results, mazes, args, started: datetime.datetime) -> str:
-    """pairs.csv, curves.json, summary.md, learning_curves.png; return the summary text."""
+def load_pairs(folder) -> list:
+    """The PairResults a run wrote to ``<folder>/pairs.json``."""
+    rows = json.loads((Path(folder) / 'pairs.json').read_text())
+    return [PairResult(**{**row, 'curve': [tuple(c) for c in row['curve']]}) for row in rows]
+
+
+def write_outputs(out: Path, results, args, started: datetime.datetime,
+                  sources=()) -> str:
+    """pairs.csv, pairs.json, summary.md, learning_curves.png; return the summary text."""
     out.mkdir(parents=True, exist_ok=True)
     with open(out / 'pairs.csv', 'w', newline='') as handle:
         writer = csv.writer(handle)
@@ -318,9 +327,11 @@ def write_outputs(out: Path, results, mazes, args, started: datetime.datetime) -
                              '' if r.final.get('mean_ratio') is None
                              else f"{r.final['mean_ratio']:.3f}",
                              f'{r.wall_s:.2f}', r.error])
-    (out / 'curves.json').write_text(json.dumps(
-        [{'learner': r.learner, 'maze': r.maze, 'seed': r.seed, 'curve': r.curve}
-         for r in results], allow_nan=True))
+    # everything, so that runs split over seeds or machines can be combined (--combine)
+    (out / 'pairs.json').write_text(json.dumps([dataclasses.asdict(r) for r in results],
+                                               allow_nan=True))
+    maze_names = list(OrderedDict.fromkeys(r.maze for r in results))
+    seeds = sorted({r.seed for r in results})
     rows = OrderedDict((name, summarize_learner([r for r in results if r.learner == name],
                                                 args.episodes))
                        for name in OrderedDict.fromkeys(r.learner for r in results))
@@ -329,18 +340,20 @@ def write_outputs(out: Path, results, mazes, args, started: datetime.datetime) -
         f'# Maze learners, {started:%Y-%m-%d %H:%M} UTC',
         '',
         f'Machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs '
-        f'(shared), Python {platform.python_version()}; {elapsed:.0f} s in all.',
+        f'(shared), Python {platform.python_version()}'
+        + ('.' if sources else f'; {elapsed:.0f} s in all.'),
         f'Command: `python {" ".join(sys.argv)}`',
-        f'{len(mazes)} generated mazes (set seed {args.maze_seed}) x seeds '
-        f'{" ".join(map(str, args.seeds))}; budget {args.episodes} episodes; greedy '
-        f'evaluation every {args.eval_every}; criterion: every start within '
-        f'{CRITERION_RATIO}x of its shortest path.',
+        (f'Combined from: {", ".join(map(str, sources))}.' if sources else
+         f'Mazes generated with set seed {args.maze_seed} (and files given).'),
+        f'{len(maze_names)} mazes x seeds {" ".join(map(str, seeds))}; budget '
+        f'{args.episodes} episodes; greedy evaluation every {args.eval_every}; criterion: '
+        f'every start within {CRITERION_RATIO}x of its shortest path.',
         '',
         table(rows, args.episodes),
         '',
         'Episodes to criterion per maze (one entry per seed; - : not within the budget):',
         '',
-        maze_table(results, mazes),
+        maze_table(results, maze_names),
         '',
     ])
     errors = [r for r in results if r.error]
@@ -373,6 +386,9 @@ def main(argv=None) -> int:
                         help='modules that register more learners (register_learner)')
     parser.add_argument('--out', default='results/maze_learners')
     parser.add_argument('--list', action='store_true', help='list the learners and exit')
+    parser.add_argument('--combine', nargs='+', default=None, metavar='DIR',
+                        help='run nothing: combine the pairs.json of earlier runs (same '
+                             '--episodes and --eval-every) into one table in --out')
     args = parser.parse_args(argv)
     for module in args.imports:
         importlib.import_module(module)
@@ -386,6 +402,11 @@ def main(argv=None) -> int:
         parser.error(f'unknown learners {unknown}; registered: {list(LEARNERS)}')
     if args.episodes < 0 or args.eval_every < 1:
         parser.error('--episodes must be >= 0 and --eval-every >= 1')
+    started = datetime.datetime.now(datetime.timezone.utc)
+    if args.combine:
+        results = [r for folder in args.combine for r in load_pairs(folder)]
+        print(write_outputs(Path(args.out), results, args, started, sources=args.combine))
+        return 0
     from tqdm import tqdm
 
     mazes = generate_benchmark_mazes(args.mazes, args.maze_seed) if args.mazes else []
@@ -393,7 +414,6 @@ def main(argv=None) -> int:
     jobs = [(name, maze.to_dict(), seed, args.episodes, args.eval_every,
              not args.full_curves, args.max_moves, args.imports)
             for name in names for maze in mazes for seed in args.seeds]
-    started = datetime.datetime.now(datetime.timezone.utc)
     results = []
     bar = tqdm(total=len(jobs), unit='pair', desc='maze learners')
     if args.jobs > 1:
@@ -411,8 +431,8 @@ def main(argv=None) -> int:
             results.append(_run_pair_job(job))
             bar.update()
     bar.close()
-    print(write_outputs(Path(args.out), results, mazes, args, started))
-    print(f'files: {Path(args.out).resolve()}/(summary.md, pairs.csv, curves.json, '
+    print(write_outputs(Path(args.out), results, args, started))
+    print(f'files: {Path(args.out).resolve()}/(summary.md, pairs.csv, pairs.json, '
           f'learning_curves.png)')
     return 0
 

@@ -139,6 +139,24 @@ def test_the_benchmark_command_writes_its_table_curves_and_rows(tmp_path, capsys
     assert text in capsys.readouterr().out
 
 
+def test_runs_split_over_seeds_combine_into_the_table_of_one_run(tmp_path, capsys):
+    common = ['--learners', 'qlambda', '--mazes', '2', '--episodes', '60']
+    assert maze_learners.main([*common, '--seeds', '1', '2', '--out', str(tmp_path / 'a')]) == 0
+    assert maze_learners.main([*common, '--seeds', '1', '--out', str(tmp_path / 'b1')]) == 0
+    assert maze_learners.main([*common, '--seeds', '2', '--out', str(tmp_path / 'b2')]) == 0
+    assert maze_learners.main(['--combine', str(tmp_path / 'b1'), str(tmp_path / 'b2'),
+                               '--episodes', '60', '--out', str(tmp_path / 'c')]) == 0
+    capsys.readouterr()
+
+    def table_rows(folder):  # the learner's row without the wall times
+        line = next(x for x in (tmp_path / folder / 'summary.md').read_text().splitlines()
+                    if x.startswith('| qlambda'))
+        return line.split('|')[:7]
+
+    assert table_rows('c') == table_rows('a')
+    assert len(maze_learners.load_pairs(tmp_path / 'c')) == 4
+
+
 def test_learners_are_registered_by_name():
     assert list(maze_learners.LEARNERS)[:3] == ['rstdp', 'qlambda', 'random']
     with pytest.raises(ValueError, match='learner name'):
