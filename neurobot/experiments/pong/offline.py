@@ -25,7 +25,7 @@ the rule integrates across iterations.
 
 Spike-train input. ``Brain`` takes rates and currents but not spike times yet, so
 :class:`SpikeTrainInput` writes the spike generators behind a SpikeSourceArray population
-itself (the platform piece is noted in issue 13).
+itself; a spike-time input is a platform piece brain_node still lacks.
 """
 
 from contextlib import contextmanager
@@ -35,6 +35,7 @@ import os
 from pathlib import Path
 import time
 
+import nest
 import numpy as np
 
 from brain_node.brain import Brain
@@ -88,8 +89,6 @@ class SpikeTrainInput:
     """
 
     def __init__(self, brain: Brain, name: str):
-        import nest
-        self._nest = nest
         self._brain = brain
         pop = brain.namespace[name]
         self._sources = pop.node_collection_source
