@@ -376,9 +376,11 @@ def _lockstep_parameters(values: dict, name: str) -> dict:
 
 
 def lockstep_observers(values: dict) -> list:
-    """Nodes that take part in lockstep round 0 only (neurobot.round_zero): with
-    ``record``, the recorder and the raster it records, so the recording holds the run's
-    first messages."""
+    """Nodes that take part in lockstep round 0 only (neurobot.round_zero).
+
+    With ``record``: the recorder and the raster it records, so the recording holds the
+    run's first messages.
+    """
     lockstep = (as_bool(values['use_sim_time'], 'use_sim_time')
                 and values['world'] == 'embedded')
     if not lockstep or not as_bool(values['record'], 'record'):
@@ -392,8 +394,11 @@ def _observer_parameters(values: dict, name: str) -> dict:
 
 
 def monitor_nodes(values: dict) -> list:
-    """The timing monitor (not required: the run goes on without it): lockstep round
-    timing, or brain-step timing and overruns when the brain runs on wall-clock time."""
+    """The timing monitor (not required: the run goes on without it).
+
+    It reports lockstep round timing, or brain-step timing and overruns when the brain
+    runs on wall-clock time.
+    """
     if not as_bool(values['use_sim_time'], 'use_sim_time'):
         return [NodeSpec('brain_monitor', 'lockstep_monitor', required=False,
                          parameters={'mode': 'brain_step'})]
@@ -468,8 +473,10 @@ def _topic_list(value: str) -> list:
 
 
 def recording_nodes(values: dict) -> list:
-    """mcap_recorder writing <run_dir>/recording.mcap when ``record`` is true (not required:
-    a recording error is logged and the run goes on)."""
+    """The mcap_recorder writing <run_dir>/recording.mcap when ``record`` is true.
+
+    Not required: a recording error is logged and the run goes on.
+    """
     if not as_bool(values['record'], 'record'):
         return []
     return [NodeSpec('mcap_recorder', 'mcap_recorder', required=False, parameters={

@@ -135,9 +135,16 @@ def stdp_pairings(pre_neurons, pre_times_ms, post_neurons, post_times_ms, n_pre,
     """All-pairs STDP term of one window, as an (n_pre, n_post) matrix.
 
     Args:
-        pre_neurons, pre_times_ms: presynaptic spikes (neuron index, time in ms).
-        post_neurons, post_times_ms: postsynaptic spikes.
-        n_pre, n_post: population sizes.
+        pre_neurons: presynaptic spikes' neuron indices.
+        pre_times_ms: presynaptic spike times, ms.
+        post_neurons: postsynaptic spikes' neuron indices.
+        post_times_ms: postsynaptic spike times, ms.
+        n_pre: presynaptic population size.
+        n_post: postsynaptic population size.
+        a_plus: amplitude of potentiation (pre before post).
+        a_minus: amplitude of depression (post before pre).
+        tau_plus_ms: potentiation time constant, ms.
+        tau_minus_ms: depression time constant, ms.
 
     Returns:
         e[i, j] = A+ sum_{pre before post} exp(-dt/tau+) - A- sum_{post before pre} exp(-dt/tau-).
@@ -252,7 +259,7 @@ class TDCritic:
         return float(self.values @ np.asarray(features, dtype=np.float64))
 
     def td_error(self, features, reward, next_features=None) -> float:
-        """delta = reward + gamma V(next) - V(current); learn from it; return it.
+        """Compute delta = reward + gamma V(next) - V(current), learn from it, return it.
 
         Args:
             features: place activity of the state the move started from.

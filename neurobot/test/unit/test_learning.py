@@ -95,7 +95,7 @@ E5 = math.exp(-5.0 / 20.0)
 
 
 def params(**kwargs):
-    """Rule parameters; centring and normalising off unless asked, so the raw pairings can be checked."""
+    """Rule parameters, centring and normalising off unless asked (raw pairings checked)."""
     kwargs.setdefault('centered', False)
     kwargs.setdefault('normalized', False)
     return RSTDPParameters(**kwargs)

@@ -36,7 +36,6 @@ def test_the_configuration_finds_what_it_should():
 
 
 @pytest.mark.skipif(RUFF is None, reason=NO_RUFF)
-@pytest.mark.xfail(strict=False, reason='lint pass pending')
 def test_the_repository_is_lint_clean():
     result = ruff('check', '--output-format', 'concise', '.')
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr
