@@ -21,10 +21,12 @@ DopamineSynapse = sim.native_synapse_type('stdp_dopamine_synapse')
 for key in ('volume_transmitter', 'c', 'n'):
     DopamineSynapse.default_parameters.pop(key)
 volume_transmitter = nest.Create('volume_transmitter')
-nest.SetDefaults('stdp_dopamine_synapse_lbl', dict(
-    volume_transmitter=volume_transmitter, A_plus=0.05, A_minus=0.06, tau_c=200.0,
-    tau_n=100.0, tau_plus=20.0, Wmin=0.0, Wmax=2000.0, b=0.0))
+nest.SetDefaults('stdp_dopamine_synapse_lbl', {'volume_transmitter': volume_transmitter})
 nest.Connect(dopamine.node_collection, volume_transmitter)
+# The rule's constants go in as synapse parameters: PyNN writes every common property
+# from the synapse type when it connects, replacing values set with nest.SetDefaults.
+RULE = dict(A_plus=0.05, A_minus=0.06, tau_c=200.0, tau_n=100.0, tau_plus=20.0,
+            Wmin=0.0, Wmax=2000.0, b=0.0)  # ms, pA
 learning = sim.Projection(cue, actor, sim.AllToAllConnector(),
-                          DopamineSynapse(weight=800.0, delay=1.0),  # pA (native type)
+                          DopamineSynapse(weight=800.0, delay=1.0, **RULE),  # pA (native)
                           receptor_type='excitatory')

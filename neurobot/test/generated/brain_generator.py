@@ -45,7 +45,11 @@ the labelled model PyNN connects with, ``nest.SetDefaults('stdp_dopamine_synapse
 {'volume_transmitter': vt})``, before the Projection; dopamine neurons are then
 connected to ``vt`` with ``nest.Connect``. The volume transmitter and NEST's
 ``A_plus``, ``tau_c``, ``Wmax``... are common properties of the model, so all dopamine
-projections of a brain share one parameter set. Native synapse types take weights in
+projections of a brain share one parameter set. (PyNN writes every common property from
+the synapse type when it connects, so the rule constants set here with SetDefaults are
+replaced by NEST's defaults; brains meant to learn pass them as synapse parameters, see
+experiments/pong/brain_dopa.py. For this suite, which checks what NEST holds, either is
+fine, and the pinned regression brains stay as they are.) Native synapse types take weights in
 NEST units (pA), without PyNN's nA -> pA factor, while ``Projection.get`` and brain_node
 report ``NEST / 1000``: the file writes ``1000 * w`` so that the PyNN weight is ``w``.
 Dopamine synapses go to current-based non-Izhikevich targets only (for Izhikevich
