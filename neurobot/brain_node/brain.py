@@ -48,11 +48,11 @@ import numpy as np
 
 from brain_node import inventory
 from brain_node.connections import ConnectionRegistry
-from brain_node.inputs import MAX_CURRENT_NA, MAX_RATE_HZ, Inputs  # noqa: F401 (re-exported)
+from brain_node.inputs import Inputs
 from brain_node.nest_fast import set_node_status
 from brain_node.pynn_setup import build, setup_pynn
 from brain_node.reset import RESET_RECIPES, NeuronReset
-from brain_node.spike_reader import PopulationSpikes, SpikeReader  # noqa: F401 (re-exported)
+from brain_node.spike_reader import SpikeReader
 from brain_node.stepping import is_multiple
 
 _log = logging.getLogger(__name__)
@@ -60,8 +60,6 @@ _log = logging.getLogger(__name__)
 STEP_MS_RANGE = (0.1, 1000.0)  # ms, allowed brain step lengths
 SEED_RANGE = (1, 2**32 - 1)  # NEST's rng_seed
 RESET_SCOPES = ('neurons', 'synapses', 'weights')  # what reset() restores, each adds to the last
-PopulationInfo = inventory.PopulationInfo
-ProjectionInfo = inventory.ProjectionInfo
 
 
 @dataclass
@@ -72,7 +70,7 @@ class StepResult:
         step: index of the step since the brain was built (0-based).
         end_ms: brain time at the end of the step, ms.
         nest_ms: wall time spent in nest.Simulate, ms.
-        spikes: population name -> PopulationSpikes, for recorded populations.
+        spikes: population name -> spike_reader.PopulationSpikes, recorded populations only.
     """
 
     step: int

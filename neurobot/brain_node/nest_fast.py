@@ -13,11 +13,6 @@ import numpy as np
 from nest import nestkernel_api
 
 
-def kernel_status() -> dict:
-    """The kernel status dictionary (about 0.1 ms; GetKernelStatus adds its own checks)."""
-    return nestkernel_api.llapi_get_kernel_status()
-
-
 def connection_generation() -> tuple:
     """A value that changes whenever connections are created or deleted in the kernel.
 
@@ -101,11 +96,6 @@ def set_node_status(nodes, params: dict):
         nestkernel_api.llapi_set_nc_status(nodes._datum, per_node)
     elif scalars:
         nestkernel_api.llapi_set_nc_status(nodes._datum, [scalars])
-
-
-def get_node_status(nodes, key: str):
-    """Read one status entry of every node of a NodeCollection (NEST's own order)."""
-    return nestkernel_api.llapi_get_nc_status(nodes._datum, key)
 
 
 def settable(node, key, value) -> bool:

@@ -79,10 +79,6 @@ class ProjectionWeights:
         """Number of synapses."""
         return len(self.handles)
 
-    @property
-    def described(self) -> bool:
-        return self.index is not None
-
     def describe(self):
         """Read sources, targets and weights once; fixes the canonical order."""
         if self.index is not None:
