@@ -28,10 +28,15 @@ from neurobot_interfaces.msg import PopulationInput, PopulationSpikes
 from neurobot_interfaces.srv import (AdvanceWorld, DescribeBrain, GetWeights, PlaceRobot,
                                      RenderWorld, ResetBrain, SetWeights)
 from ros_helpers import NodeProcess, RosClient, clock, run_trial
+import test_brain_node
 import test_world_node
 from test_world_node import MAZE, stamp_ns
 
-world = test_world_node.world  # test_world_node's fixture, used by the world tests here
+# The node tests' own fixtures and helpers: brain_node on the deterministic brain, stepping
+# on /clock; world_node stepped.
+brain = test_brain_node.brain
+Recorder = test_brain_node.Recorder
+world = test_world_node.world
 pytestmark = pytest.mark.node
 
 SEED = 20261129  # of the request generators
@@ -87,26 +92,6 @@ def assert_refused(answers):
 
 
 # ---------------------------------------------------------------------- brain_node
-
-class Recorder:
-    def __init__(self, client, msg_type, topic):
-        self.messages = []
-        client.node.create_subscription(msg_type, topic, self.messages.append, 100)
-
-
-@pytest.fixture
-def brain(ros_domain, brains_dir, tmp_path):
-    """brain_node on the deterministic brain, stepping 20 ms on /clock, plus a client."""
-    process = NodeProcess(
-        'brain_node', '-p', f'brain:={brains_dir / "deterministic_brain.py"}',
-        '-p', 'use_sim_time:=true', '-p', 'step_ms:=20.0', '-p', 'seed:=1',
-        log_dir=tmp_path)
-    client = RosClient(ros_domain)
-    described = client.call(DescribeBrain, 'describe_brain', DescribeBrain.Request(), timeout=60)
-    yield process, client, described
-    client.close()
-    assert process.stop() == 0, process.output()
-
 
 def all_weights(client, names):
     weights = {}
@@ -277,7 +262,8 @@ def parameter_service(client) -> str:
 
 
 def test_brain_node_survives_hostile_requests_and_keeps_its_weights_and_spikes(brain):
-    process, client, described = brain
+    process, client = brain
+    described = client.call(DescribeBrain, 'describe_brain', DescribeBrain.Request())
     projections = [p.name for p in described.projections]
     signs = {p.name: p.weight_sign for p in described.projections}
     populations = {p.name: p.size for p in described.populations if p.input_kind}
