@@ -146,7 +146,19 @@ class Bringup:
             pass
         self._log.close()
 
-    def assert_nothing_left(self, timeout: float = 5.0):
+    def assert_nothing_left(self, timeout: float = 5.0, launcher_killed: bool = False):
+        """No process of the run is alive and none of its segments is left.
+
+        With ``launcher_killed``, a segment may remain: the launcher frees the memory of
+        nodes that left uncleanly, and a killed one cannot (in about a third of the runs
+        here one node's segment stays; a known defect). Then every segment left must be
+        an orphan - no live process holds it - that the next launcher start frees
+        (neurobot.shm_cleanup, which every start runs).
+        """
         running, shm = self.leftovers(timeout)
         assert not running, f'processes of the run still alive: {running}\n{self.output()[-3000:]}'
+        if launcher_killed and shm:
+            from neurobot.shm_cleanup import remove_orphaned_segments
+            remove_orphaned_segments()
+            shm = sorted(s for s in shm if Path('/dev/shm', s).exists())
         assert not shm, f'shared-memory segments left in /dev/shm: {shm}'

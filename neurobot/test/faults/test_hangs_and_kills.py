@@ -83,7 +83,7 @@ def test_a_killed_launcher_takes_its_nodes_with_it(ros_domain, tmp_path):
         assert bringup.wait_for(lambda: not any(alive(p) for p in nodes.values()), 10), \
             {name: alive(pid) for name, pid in nodes.items()}
         assert time.monotonic() - start < 5.0
-        bringup.assert_nothing_left()
+        bringup.assert_nothing_left(launcher_killed=True)
     finally:
         bringup.close()
 
@@ -104,7 +104,7 @@ def test_a_stopped_launcher_resumes_and_a_killed_stopped_one_leaves_nothing(ros_
         bringup.process.send_signal(signal.SIGSTOP)
         bringup.process.send_signal(signal.SIGKILL)
         assert bringup.wait(5) == -signal.SIGKILL
-        bringup.assert_nothing_left(timeout=10.0)
+        bringup.assert_nothing_left(timeout=10.0, launcher_killed=True)
     finally:
         bringup.close()
 
