@@ -46,6 +46,7 @@ import time
 
 import numpy as np
 
+from brain_node import arguments as brain_arguments
 from brain_node import inventory
 from brain_node.connections import ConnectionRegistry
 from brain_node.inputs import Inputs
@@ -89,6 +90,8 @@ class Brain:
         threads: NEST threads.
         seed: seed of NEST's RNG and of every PyNN NumpyRNG the file creates without a seed.
         spike_precision: 'on_grid' (default; faster, exact reset) or 'off_grid' (PyNN default).
+        arguments: what the brain file's ``brain_node.arguments.argument`` calls return
+            (None: none given, every call returns its default).
 
     Raises:
         ValueError: bad step, resolution, threads or spike precision.
@@ -96,7 +99,8 @@ class Brain:
     """
 
     def __init__(self, brain_file: str, step_ms: float = 20.0, resolution_ms: float = 0.1,
-                 threads: int = 1, seed: int = 1234, spike_precision: str = 'on_grid'):
+                 threads: int = 1, seed: int = 1234, spike_precision: str = 'on_grid',
+                 arguments: dict = None):
         if not (isinstance(resolution_ms, (int, float)) and math.isfinite(resolution_ms)
                 and resolution_ms > 0):
             raise ValueError(f'resolution_ms must be a number > 0, got {resolution_ms!r}')
@@ -114,7 +118,8 @@ class Brain:
         self.seed = int(seed)
         nest, sim = setup_pynn(self.resolution_ms, int(threads), self.seed, spike_precision)
         self._nest = nest
-        loaded, recorded = build(self.brain_file, sim, self.resolution_ms, self.seed)
+        with brain_arguments.given(arguments):
+            loaded, recorded = build(self.brain_file, sim, self.resolution_ms, self.seed)
         self.namespace = loaded.namespace
         self._populations = {
             name: inventory.describe_population(name, pop, recorded.get(name))

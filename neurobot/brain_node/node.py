@@ -2,6 +2,8 @@
 
 Parameters (all declared with descriptors; structural ones are read-only):
     brain (str): path of the PyNN brain file.
+    brain_args (str, '{}'): arguments of the brain file, a JSON object (read with
+        brain_node.arguments.argument); anything else stops the node at start.
     step_ms (float, 20): brain step, ms, 0.1-1000, a multiple of resolution_ms; can change
         while running (the next step uses it).
     resolution_ms (float, 0.1): NEST resolution, ms.
@@ -53,6 +55,7 @@ from neurobot_interfaces.msg import (BrainStep, PopulationInfo, PopulationInput,
                                      PopulationSpikes, ProjectionInfo)
 from neurobot_interfaces.srv import DescribeBrain, GetWeights, ResetBrain, SetWeights
 
+from brain_node import arguments
 from brain_node.brain import SEED_RANGE, STEP_MS_RANGE, Brain
 from brain_node.stepping import (MAX_CATCH_UP_MS, NS_PER_MS, SimClockStepper, WallClockPacer,
                                  is_multiple, ms_to_ns)
@@ -98,9 +101,13 @@ class BrainNode(Node):
         self.declare_parameter('spike_precision', 'on_grid', ParameterDescriptor(
             description="PyNN spike precision: 'on_grid' (exact reset) or 'off_grid'",
             read_only=True))
+        self.declare_parameter('brain_args', '{}', ParameterDescriptor(
+            description='Arguments of the brain file, a JSON object (brain_node.arguments)',
+            read_only=True))
         declare_lockstep_parameters(self)
         self._declare_recording_parameters()
         brain_file = self.get_parameter('brain').value
+        brain_args = arguments.parse(self.get_parameter('brain_args').value)
         if not brain_file:
             raise ValueError('parameter brain is empty: give the path of a PyNN brain file, '
                              'e.g. --ros-args -p brain:=/path/to/brain.py')
@@ -110,7 +117,8 @@ class BrainNode(Node):
             resolution_ms=self.get_parameter('resolution_ms').value,
             threads=self.get_parameter('threads').value,
             seed=self.get_parameter('seed').value,
-            spike_precision=self.get_parameter('spike_precision').value)
+            spike_precision=self.get_parameter('spike_precision').value,
+            arguments=brain_args)
         self.use_sim_time = bool(self.get_parameter('use_sim_time').value)
         self.lockstep = bool(self.get_parameter('lockstep').value)
         self.weights = None

@@ -90,6 +90,8 @@ class NodeSpec:
         required: the whole bring-up stops when this node exits.
         package: the ROS package of the executable.
         env: extra environment variables of the process.
+        namespace: ROS namespace of the node ('' for none; e.g. 'left' puts it and its
+            relative topics and services under /left).
     """
 
     name: str
@@ -99,6 +101,15 @@ class NodeSpec:
     required: bool = True
     package: str = 'neurobot'
     env: dict = field(default_factory=dict)
+    namespace: str = ''
+
+    def __post_init__(self):
+        self.namespace = str(self.namespace).strip('/')
+
+    @property
+    def full_name(self) -> str:
+        """'<namespace>/<name>' ('<name>' without a namespace); unique within a bring-up."""
+        return f'{self.namespace}/{self.name}' if self.namespace else self.name
 
 
 def as_bool(value, name='value') -> bool:

@@ -39,7 +39,8 @@ def node_actions(builder, context):
     """launch_ros Node actions for the NodeSpecs ``builder(values)`` returns."""
     values = argument_values(context)
     return [Node(package=spec.package, executable=spec.executable, name=spec.name,
-                 parameters=[spec.parameters], remappings=spec.remappings, output='screen',
+                 namespace=spec.namespace or None, parameters=[spec.parameters],
+                 remappings=spec.remappings, output='screen',
                  ros_arguments=['--log-level', values['log_level']],
                  additional_env=spec.env,
                  on_exit=Shutdown(reason=f'{spec.name} exited') if spec.required else None)

@@ -60,8 +60,10 @@ def executable_path(name: str) -> str:
 
 def ros_arguments(spec, params_file: str, log_level: str = None) -> list:
     """The command line of one node."""
-    command = [executable_path(spec.executable), '--ros-args', '-r', f'__node:={spec.name}',
-               '--params-file', params_file]
+    command = [executable_path(spec.executable), '--ros-args', '-r', f'__node:={spec.name}']
+    if getattr(spec, 'namespace', ''):
+        command += ['-r', f'__ns:=/{spec.namespace}']
+    command += ['--params-file', params_file]
     for source, target in spec.remappings:
         command += ['-r', f'{source}:={target}']
     if log_level:
@@ -71,8 +73,11 @@ def ros_arguments(spec, params_file: str, log_level: str = None) -> list:
 
 def write_params_file(spec, directory: str) -> str:
     """Write the node's parameters as a ROS 2 params YAML file; return its path."""
-    path = Path(directory) / f'{spec.name}.params.yaml'
-    path.write_text(yaml.safe_dump({spec.name: {'ros__parameters': spec.parameters}},
+    namespace = getattr(spec, 'namespace', '')
+    # a namespaced node reads the entry of its fully qualified name
+    key = f'/{namespace}/{spec.name}' if namespace else spec.name
+    path = Path(directory) / f'{key.strip("/").replace("/", ".")}.params.yaml'
+    path.write_text(yaml.safe_dump({key: {'ros__parameters': spec.parameters}},
                                    sort_keys=True))
     return str(path)
 
@@ -112,11 +117,12 @@ class Launcher:
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                        env=env, start_new_session=True,
                                        preexec_fn=child_preexec)
-            self.processes[spec.name] = process
+            self.processes[spec.full_name] = process
             os.set_blocking(process.stdout.fileno(), False)
-            self._selector.register(process.stdout, selectors.EVENT_READ, spec.name)
-            self._buffers[spec.name] = b''
-            self._print(spec.name, f'started (pid {process.pid}): {" ".join(command[1:3])} ...')
+            self._selector.register(process.stdout, selectors.EVENT_READ, spec.full_name)
+            self._buffers[spec.full_name] = b''
+            self._print(spec.full_name,
+                        f'started (pid {process.pid}): {" ".join(command[1:3])} ...')
 
     def _print(self, name, line):
         self.out.write(f'[{name}] {line}\n')
@@ -152,7 +158,7 @@ class Launcher:
                 self._errors[name].append(text)
 
     def _executable(self, name):
-        return next(spec.executable for spec in self.specs if spec.name == name)
+        return next(spec.executable for spec in self.specs if spec.full_name == name)
 
     def run(self) -> int:
         """Supervise until a required node exits or a signal arrives; return an exit code."""
@@ -165,13 +171,14 @@ class Launcher:
             while not self._stopping:
                 self._pump(0.2)
                 for spec in self.specs:
-                    code = self.processes[spec.name].poll()
-                    if code is None or spec.name in exited:
+                    code = self.processes[spec.full_name].poll()
+                    if code is None or spec.full_name in exited:
                         continue
-                    exited.append(spec.name)
+                    exited.append(spec.full_name)
                     if spec.required and self.failure is None:
-                        self._print(spec.name, f'{describe_exit(code)}; stopping the others')
-                        self.failure = (spec.name, code)
+                        self._print(spec.full_name,
+                                    f'{describe_exit(code)}; stopping the others')
+                        self.failure = (spec.full_name, code)
                         if code == LOCKSTEP_FAILED_EXIT:
                             # the other participants time out about now too: hear them
                             # before choosing whom to blame

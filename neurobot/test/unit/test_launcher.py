@@ -197,3 +197,15 @@ def test_a_node_killed_by_a_signal_is_named_with_the_signal_and_status_128_plus_
     lines = out.getvalue().splitlines()
     assert '[victim] was killed by SIGKILL; stopping the others' in lines
     assert lines[-1] == '[launch] run stopped: victim was killed by SIGKILL'
+
+
+def test_a_namespaced_node_gets_ns_remap_and_its_fully_qualified_params_entry(tmp_path):
+    spec = NodeSpec('brain', 'brain_node', parameters={'seed': 3}, namespace='/left/')
+    assert spec.namespace == 'left' and spec.full_name == 'left/brain'
+    path = write_params_file(spec, tmp_path)
+    assert yaml.safe_load(Path(path).read_text()) == {'/left/brain': {'ros__parameters':
+                                                                       {'seed': 3}}}
+    ros_args = ros_arguments(spec, path)[2:]
+    pairs = list(zip(ros_args, ros_args[1:]))
+    assert ('-r', '__node:=brain') in pairs and ('-r', '__ns:=/left') in pairs
+    assert '__ns:=' not in ' '.join(ros_arguments(NodeSpec('brain', 'brain_node'), path))
