@@ -15,10 +15,41 @@ user file, decorated with :func:`transfer_function`::
         state['calls'] = state.get('calls', 0) + 1
         return {'cmd': Twist()}
 
+Population mappings. Users think in populations and arrays, so a brain population is
+declared in one line (as the NRP's ``MapSpikeSink`` / ``MapSpikeSource``) and the node
+does the topics and messages::
+
+    from tf_nodes.api import Input, Output, Rates, Spikes, transfer_function
+    from tf_nodes.codes import place_cell_rates, winner_take_all
+    from tf_nodes.robot import pose_2d, twist
+
+    def start(state, params):           # once, before the first call
+        state['speed_mps'] = float(params.get('speed_mps', 0.3))
+
+    @transfer_function(
+        inputs={'actions': Spikes('actions', window_ms=100.0),      # counts per neuron
+                'odom': Input('odom', Odometry, qos='robot')},
+        outputs={'places': Rates('places'), 'cmd': Output('cmd_vel', Twist)},
+        setup=start)
+    def move(actions, odom, state):
+        winner = winner_take_all(actions, group_size=10).winner
+        ...
+        return {'places': rates, 'cmd': twist(vx, vy)}     # rates: one per place cell
+
+``Spikes`` hands the function numpy arrays (counts, rates, spike times or time bins
+over the latest step or a sliding window, or a decoded value); ``Rates`` and
+``Currents`` take an array (one value per neuron, or one number for all), check it
+against the population's size from describe_brain, and publish it as the
+population's stimulus. A wrong length fails the call with a message naming the
+population; nothing is published for it. ``setup`` replaces ``if 'x' not in state``;
+if it raises, the run ends with its traceback. Raw ``Input`` / ``Output`` stay for
+everything else; both kinds mix in one function.
+
 Calling convention. The function's parameters are matched by name:
 
 - one per declared input: the latest message received on it (None before the first),
   or, for ``Input(..., keep='all')``, the list of every message since the last call;
+  for ``Spikes``, the arrays of its code;
 - ``t``: simulation time of the call, seconds;
 - ``state``: a dict that persists across calls of this function;
 - ``brain``: a client for the brain's reset_brain / get_weights / set_weights services;
@@ -30,7 +61,8 @@ Calling convention. The function's parameters are matched by name:
 - ``triggered_by``: names of the inputs that fired this call.
 
 It returns None (publish nothing), a dict output name -> message (messages left out or
-None are not published), or, with exactly one output, the message itself.
+None are not published), or, with exactly one output, the message itself. For ``Rates``
+and ``Currents`` outputs the value is an array (or a number) instead of a message.
 
 Triggers and throttling. By default any input fires the function; ``triggers`` lists
 the inputs that do (the others only update their latest value). ``throttling_rate``
@@ -61,8 +93,15 @@ run whenever a trigger arrives, outside the rounds.
 
 from dataclasses import dataclass, field
 import inspect
+from typing import ClassVar
+
+from neurobot_interfaces.msg import PopulationInput, PopulationSpikes
+
+from tf_nodes.mappings import SPIKE_CODES
+from tf_nodes.temporal import SpikeWindow
 
 SPECIAL_ARGUMENTS = ('t', 'state', 'brain', 'world', 'log', 'params', 'stop', 'triggered_by')
+SETUP_ARGUMENTS = ('state', 'brain', 'world', 'params', 'log')
 QOS_CHOICES = ('reliable', 'sensor', 'robot')
 KEEP_CHOICES = ('latest', 'all')
 
@@ -124,6 +163,102 @@ class Output:
                             f'{type(self.safe).__name__}')
 
 
+def _population_name(kind, population):
+    if not isinstance(population, str) or not population or '/' in population:
+        raise ValueError(f'{kind} population must be a population name as describe_brain '
+                         f'lists it (no slashes), got {population!r}')
+
+
+@dataclass(frozen=True)
+class Spikes:
+    """A brain population's spikes, handed to the function as numpy arrays.
+
+    Declared as an input (``inputs={'actions': Spikes('actions', window_ms=200)}``); the
+    node subscribes to ``brain/<population>/spikes`` and feeds every step into a window.
+
+    Attributes:
+        population: the population's name (as describe_brain lists it).
+        window_ms: the last ``window_ms`` of spikes (a sliding window over steps, exact
+            to the ns); None: the latest step only.
+        code: what the function receives (None before the first step):
+            ``'counts'`` spikes per neuron (int64); ``'rates_hz'`` per-neuron rates over
+            the window (or step); ``'times'`` a :class:`tf_nodes.mappings.SpikeTimes`
+            ``(neurons, times_ms)``; ``'binned'`` neurons x bins of ``bin_ms`` (int64,
+            oldest first; needs ``window_ms``); or a callable taking the counts and
+            returning anything, e.g. a decoder of :mod:`tf_nodes.codes`:
+            ``lambda counts: winner_take_all(counts, group_size=10).winner``.
+        bin_ms: bin length of ``'binned'``; must divide ``window_ms``.
+        required: the function is not called before this population's first step.
+    """
+
+    population: str
+    window_ms: float = None
+    code: object = 'counts'
+    bin_ms: float = None
+    required: bool = False
+
+    def __post_init__(self):
+        _population_name('Spikes', self.population)
+        if not (callable(self.code) or self.code in SPIKE_CODES):
+            raise ValueError(f'Spikes({self.population!r}) code must be one of {SPIKE_CODES} '
+                             f'or a callable of the counts, got {self.code!r}')
+        if self.code == 'binned' and self.window_ms is None:
+            raise ValueError(f"Spikes({self.population!r}) code 'binned' needs window_ms")
+        if self.bin_ms is not None and self.code != 'binned':
+            raise ValueError(f"Spikes({self.population!r}) bin_ms is only for code 'binned'")
+        if self.window_ms is not None:
+            try:  # the window's own checks (positive, bins dividing the window)
+                SpikeWindow(1, self.window_ms, bin_ms=self.bin_ms)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f'Spikes({self.population!r}): {error}') from None
+        if not isinstance(self.required, bool):
+            raise TypeError(f'Spikes required must be True or False, got {self.required!r}')
+
+    @property
+    def topic(self) -> str:
+        return f'brain/{self.population}/spikes'
+
+    def as_input(self) -> Input:
+        """The topic behind it (fed on arrival, so only the latest message is kept)."""
+        return Input(self.topic, PopulationSpikes, required=self.required)
+
+
+@dataclass(frozen=True)
+class _Stimulus:
+    population: str
+    input_kind: ClassVar[str] = ''
+
+    def __post_init__(self):
+        _population_name(type(self).__name__, self.population)
+
+    @property
+    def topic(self) -> str:
+        return f'brain/{self.population}/stimulus'
+
+    def as_output(self) -> Output:
+        return Output(self.topic, PopulationInput)
+
+
+@dataclass(frozen=True)
+class Rates(_Stimulus):
+    """Firing rates (Hz) of a Poisson population, returned by the function as an array.
+
+    Declared as an output (``outputs={'places': Rates('places')}``); the function returns
+    one rate >= 0 per neuron (length = the population's size) or one number for all; it is
+    published on ``brain/<population>/stimulus``. A wrong length, NaN or a negative rate
+    fails the call with a message naming the population (nothing is published).
+    """
+
+    input_kind: ClassVar[str] = 'rate_hz'
+
+
+@dataclass(frozen=True)
+class Currents(_Stimulus):
+    """DC currents (nA) added to a neuron population, returned as an array (see Rates)."""
+
+    input_kind: ClassVar[str] = 'current_na'
+
+
 @dataclass
 class TransferFunctionSpec:
     """A decorated function and its declarations."""
@@ -137,6 +272,10 @@ class TransferFunctionSpec:
     synchronous: bool
     arguments: tuple = field(default=())
     projections: tuple = field(default=())
+    spikes: dict = field(default_factory=dict)  # input name -> Spikes
+    stimuli: dict = field(default_factory=dict)  # output name -> Rates or Currents
+    setup: object = None
+    setup_arguments: tuple = field(default=())
 
 
 # Functions decorated while a user file is being loaded (see tf_nodes.runner).
@@ -144,29 +283,38 @@ _registry = []
 
 
 def transfer_function(*, inputs, outputs=None, triggers=None, throttling_rate=None,
-                      synchronous=True, name=None, projections=()):
+                      synchronous=True, name=None, projections=(), setup=None):
     """Declare a transfer function (see the module docstring).
 
     Args:
-        inputs: input name -> Input.
-        outputs: output name -> Output.
+        inputs: input name -> Input, or Spikes (a population's spikes as arrays).
+        outputs: output name -> Output, or Rates / Currents (arrays for a population).
         triggers: input names that fire the function; None: all inputs.
         throttling_rate: at most this many calls per second of simulation time (Hz);
             None or 0: every trigger.
         synchronous: take part in lockstep rounds (True) or run on arrival (False).
         name: the function's name in logs (default: its Python name).
         projections: names of the brain projections the function uses (checked at start).
+        setup: a function called once, before the first call, with any of the arguments
+            ``state``, ``brain``, ``world``, ``params``, ``log`` (matched by name); if it
+            raises, the run ends with its traceback.
 
     Raises:
         TypeError, ValueError: declarations that cannot work, naming what was expected.
     """
     outputs = dict(outputs or {})
     inputs = dict(inputs)
-    for kind, table, cls in (('inputs', inputs, Input), ('outputs', outputs, Output)):
+    spikes = {key: value for key, value in inputs.items() if isinstance(value, Spikes)}
+    stimuli = {key: value for key, value in outputs.items() if isinstance(value, _Stimulus)}
+    inputs.update({key: value.as_input() for key, value in spikes.items()})
+    outputs.update({key: value.as_output() for key, value in stimuli.items()})
+    for kind, table, cls, mapped in (('inputs', inputs, Input, 'Spikes(population)'),
+                                     ('outputs', outputs, Output,
+                                      'Rates(population), Currents(population)')):
         for key, value in table.items():
             if not isinstance(value, cls):
-                raise TypeError(f'{kind}[{key!r}] must be a {cls.__name__}(topic, msg_type), '
-                                f'got {value!r}')
+                raise TypeError(f'{kind}[{key!r}] must be a {cls.__name__}(topic, msg_type) '
+                                f'or {mapped}, got {value!r}')
     if not inputs:
         raise ValueError('a transfer function needs at least one input to be triggered by')
     clash = set(inputs) & set(SPECIAL_ARGUMENTS)
@@ -184,6 +332,15 @@ def transfer_function(*, inputs, outputs=None, triggers=None, throttling_rate=No
         raise TypeError(f'projections must be a list of projection names, got {projections!r}')
     if throttling_rate is not None and not throttling_rate >= 0:
         raise ValueError(f'throttling_rate must be >= 0 Hz (or None), got {throttling_rate!r}')
+    setup_arguments = ()
+    if setup is not None:
+        if not callable(setup):
+            raise TypeError(f'setup must be a function, got {setup!r}')
+        setup_arguments = tuple(inspect.signature(setup).parameters)
+        unknown_setup = [p for p in setup_arguments if p not in SETUP_ARGUMENTS]
+        if unknown_setup:
+            raise TypeError(f'setup function {setup.__name__}() has parameters {unknown_setup}; '
+                            f'it may take {SETUP_ARGUMENTS}')
 
     def decorate(function):
         parameters = inspect.signature(function).parameters
@@ -197,7 +354,8 @@ def transfer_function(*, inputs, outputs=None, triggers=None, throttling_rate=No
             name=name or function.__name__, function=function, inputs=inputs,
             outputs=outputs, triggers=trigger_names,
             throttling_rate=float(throttling_rate or 0.0), synchronous=bool(synchronous),
-            arguments=tuple(parameters), projections=tuple(projections))
+            arguments=tuple(parameters), projections=tuple(projections), spikes=spikes,
+            stimuli=stimuli, setup=setup, setup_arguments=setup_arguments)
         function.transfer_function = spec
         _registry.append(spec)
         return function

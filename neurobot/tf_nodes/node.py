@@ -371,6 +371,8 @@ class TransferFunctionNode(Node):
             self.get_logger().warning('describe_brain failed; the brain is not checked: '
                                       f'{getattr(response, "message", "no answer")}')
             return
+        # Rates / Currents outputs are checked against these sizes from now on
+        self.runner.population_sizes = {p.name: int(p.size) for p in response.populations}
         problems = self.runner.check_brain(
             {p.name: (p.recorded, p.input_kind) for p in response.populations},
             {p.name for p in response.projections})
@@ -380,6 +382,9 @@ class TransferFunctionNode(Node):
             self.fatal_error = (f'the brain {response.brain} lacks what the transfer functions '
                                 f'need: {"; ".join(problems)}. It has populations {have_pops}; '
                                 f'projections {have_projs}')
+        else:
+            self.get_logger().info(f'the brain {response.brain} has what the transfer '
+                                   f'functions need')
 
     def _report_error(self, call):
         """Log a failed call (a repeated error in one line) and end the run when it must."""
@@ -388,7 +393,9 @@ class TransferFunctionNode(Node):
         last_line = call.error.strip().splitlines()[-1]
         kind = (call.name, last_line)
         seen = self._error_kinds[kind] = self._error_kinds.get(kind, 0) + 1
-        if seen == 1:
+        if call.setup_failed:
+            pass  # the run stops below with the traceback in its message
+        elif seen == 1:
             self.get_logger().error(f'transfer function {call.name} raised; its outputs for '
                                     f'this call are skipped:\n{call.error}')
         elif seen <= 3 or seen & (seen - 1) == 0:  # then at 4, 8, 16, ... occurrences
@@ -396,7 +403,11 @@ class TransferFunctionNode(Node):
                                     f'times so far): {last_line}')
         if self.fatal_error is not None:
             return
-        if call.fatal:
+        if call.setup_failed:
+            self.fatal_error = (f'the setup of transfer function {call.name} failed; the run '
+                                f'stops (it cannot be called without it). Error:\n'
+                                f'{call.error.rstrip()}')
+        elif call.fatal:
             self.fatal_error = (f'transfer function {call.name} cannot write its files: '
                                 f'{last_line}; the run stops (free space or fix the path, '
                                 f'then resume)')

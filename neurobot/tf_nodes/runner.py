@@ -16,7 +16,14 @@ Rules:
   disk or an unwritable path (:data:`DISK_ERRNOS`), which retrying cannot cure;
 - a function with *required* inputs is not called while one of them has not arrived
   or (with ``max_input_age_s``) is older than that on the wall clock: the call is
-  *held* and the outputs that declare a ``safe`` message publish it instead.
+  *held* and the outputs that declare a ``safe`` message publish it instead;
+- a function's ``setup`` runs once, right before its first call; if it raises, the
+  call is not made and the error is marked ``setup_failed`` (the node ends the run);
+- population mappings: ``Spikes`` inputs are fed on arrival (every step, so windows
+  see them all whether or not the function is called) and handed over as arrays;
+  ``Rates`` / ``Currents`` outputs are checked against the population's size (from
+  describe_brain, see :attr:`TransferFunctionRunner.population_sizes`, or else from its
+  spikes) and sent as ``PopulationInput``; a wrong array fails the call like an error.
 """
 
 from dataclasses import dataclass, field
@@ -28,8 +35,11 @@ import runpy
 import time
 import traceback
 
+from neurobot_interfaces.msg import PopulationInput
+
 from tf_nodes import api
 from tf_nodes.codes import Throttle
+from tf_nodes.mappings import SpikeReader, stimulus_values
 
 _log = logging.getLogger(__name__)
 
@@ -85,6 +95,8 @@ class Call:
         consecutive_failures: failures of this function in a row, this one included.
         held: (input name, topic, age_s or None) of the required inputs it waited for;
             empty when it ran.
+        setup_failed: the function's setup raised (``error`` holds its traceback); the
+            run cannot go on without it.
     """
 
     name: str
@@ -93,6 +105,7 @@ class Call:
     fatal: bool = False
     consecutive_failures: int = 0
     held: list = field(default_factory=list)
+    setup_failed: bool = False
 
 
 @dataclass
@@ -127,6 +140,9 @@ class _Function:
         self.held = 0  # calls not made for want of a required input
         self.required = [(name, declared.topic) for name, declared in spec.inputs.items()
                          if declared.required]
+        self.readers = {name: SpikeReader(declared) for name, declared in spec.spikes.items()}
+        self.feed_errors = []  # (input name, error) of spikes a reader refused
+        self.set_up = spec.setup is None
 
 
 class TransferFunctionRunner:
@@ -140,6 +156,8 @@ class TransferFunctionRunner:
     Attributes:
         max_input_age_s: a required input older than this (wall clock, s) is stale;
             None: only a missing one holds a function (lockstep, where rounds pace time).
+        population_sizes: population name -> number of neurons, from describe_brain
+            (set by the node); ``Rates`` / ``Currents`` outputs are checked against it.
     """
 
     def __init__(self, specs, context=None, clock=time.monotonic):
@@ -147,6 +165,7 @@ class TransferFunctionRunner:
         self.context = dict(context or {})
         self.clock = clock
         self.max_input_age_s = None
+        self.population_sizes = {}
         self.latest = {}  # topic -> latest message
         self.received_at = {}  # topic -> clock() when its latest message arrived
         self.input_topics = {}  # topic -> (msg_type, qos)
@@ -175,6 +194,12 @@ class TransferFunctionRunner:
         self.received_at[topic] = self.clock()
         fired = []
         for function, input_name in self._by_topic.get(topic, ()):
+            reader = function.readers.get(input_name)
+            if reader is not None:
+                try:
+                    reader.feed(msg)
+                except (TypeError, ValueError) as error:  # raised in the function's next call
+                    function.feed_errors.append((input_name, error))
             if input_name in function.queues:
                 function.queues[input_name].append(msg)
             if input_name in function.spec.triggers:
@@ -216,17 +241,33 @@ class TransferFunctionRunner:
         spec = function.spec
         offered = dict(self.context, t=t_ns / 1e9, state=function.state,
                        triggered_by=triggered_by)
-        for input_name, declared in spec.inputs.items():
-            if input_name in function.queues:
-                offered[input_name] = function.queues[input_name]
-                function.queues[input_name] = []
-            else:
-                offered[input_name] = self.latest.get(declared.topic)
-        kwargs = {name: offered.get(name) for name in spec.arguments}
+        if not function.set_up:
+            try:
+                spec.setup(**{name: offered.get(name) for name in spec.setup_arguments})
+            except Exception as error:
+                function.failures += 1
+                function.consecutive_failures += 1
+                return Call(spec.name, error=traceback.format_exc(),
+                            fatal=isinstance(error, OSError) and error.errno in DISK_ERRNOS,
+                            consecutive_failures=function.consecutive_failures,
+                            setup_failed=True)
+            function.set_up = True
         function.calls += 1
         try:
-            result = spec.function(**kwargs)
-            outputs = self._outputs(spec, result)
+            if function.feed_errors:
+                (input_name, error), *_ = function.feed_errors
+                function.feed_errors.clear()
+                raise ValueError(f'input {input_name!r} of {spec.name}: {error}') from error
+            for input_name, declared in spec.inputs.items():
+                if input_name in function.readers:
+                    offered[input_name] = function.readers[input_name].value()
+                elif input_name in function.queues:
+                    offered[input_name] = function.queues[input_name]
+                    function.queues[input_name] = []
+                else:
+                    offered[input_name] = self.latest.get(declared.topic)
+            result = spec.function(**{name: offered.get(name) for name in spec.arguments})
+            outputs = self._outputs(spec, result, self._size_of(function))
         except Exception as error:
             function.failures += 1
             function.consecutive_failures += 1
@@ -235,6 +276,19 @@ class TransferFunctionRunner:
                         consecutive_failures=function.consecutive_failures)
         function.consecutive_failures = 0
         return Call(spec.name, outputs=outputs)
+
+    def _size_of(self, function):
+        """Population name -> size as far as known (describe_brain first, then spikes)."""
+        def size(population):
+            known = self.population_sizes.get(population)
+            if known is not None:
+                return known
+            for other in self.functions:
+                for reader in other.readers.values():
+                    if reader.declared.population == population and reader.size is not None:
+                        return reader.size
+            return None
+        return size
 
     # ------------------------------------------------------------------ required inputs
 
@@ -269,7 +323,7 @@ class TransferFunctionRunner:
         return [f for f in self.functions if self._unmet(f)]
 
     @staticmethod
-    def _outputs(spec, result):
+    def _outputs(spec, result, size_of=lambda population: None):
         if result is None:
             return []
         if not isinstance(result, dict):
@@ -286,6 +340,14 @@ class TransferFunctionRunner:
             if msg is None:
                 continue
             declared = spec.outputs[key]
+            stimulus = spec.stimuli.get(key)
+            if stimulus is not None:
+                values = stimulus_values(
+                    msg, population=stimulus.population, kind=stimulus.input_kind,
+                    size=size_of(stimulus.population),
+                    where=f'{spec.name} returned output {key!r}')
+                outputs.append((declared.topic, PopulationInput(values=values)))
+                continue
             if not isinstance(msg, declared.msg_type):
                 raise TypeError(f'{spec.name} returned a {type(msg).__name__} for output '
                                 f'{key!r}; expected {declared.msg_type.__name__}')
@@ -300,18 +362,22 @@ class TransferFunctionRunner:
         """What the brain must have, from the brain topics and declared projections.
 
         Returns:
-            ({population: [(function, why, topic kind)]}, {projection: [function]}).
+            ({population: [(function, why, topic kind, input kind or '')]},
+            {projection: [function]}); the input kind ('rate_hz' or 'current_na') is
+            that of a Rates or Currents output.
         """
         populations, projections = {}, {}
         for function in self.functions:
             spec = function.spec
-            topics = [(f'input {n}', d.topic) for n, d in spec.inputs.items()] + \
-                [(f'output {n}', d.topic) for n, d in spec.outputs.items()]
-            for role, topic in topics:
+            topics = [(f'input {n}', d.topic, '') for n, d in spec.inputs.items()] + \
+                [(f'output {n}', d.topic,
+                  spec.stimuli[n].input_kind if n in spec.stimuli else '')
+                 for n, d in spec.outputs.items()]
+            for role, topic, input_kind in topics:
                 match = BRAIN_TOPIC.search(topic)
                 if match:
                     populations.setdefault(match['population'], []).append(
-                        (spec.name, f'{role} on {topic}', match['kind']))
+                        (spec.name, f'{role} on {topic}', match['kind'], input_kind))
             for projection in spec.projections:
                 projections.setdefault(projection, []).append(spec.name)
         return populations, projections
@@ -326,7 +392,7 @@ class TransferFunctionRunner:
         populations, projections = self.brain_requirements()
         problems = []
         for name, uses in sorted(populations.items()):
-            for function, why, kind in uses:
+            for function, why, kind, wanted_kind in uses:
                 if name not in described_populations:
                     problems.append(f'population {name!r} ({function}: {why})')
                     break
@@ -338,6 +404,12 @@ class TransferFunctionRunner:
                 if kind == 'stimulus' and not input_kind:
                     problems.append(f'input to population {name!r}, which accepts none '
                                     f'({function}: {why})')
+                    break
+                if wanted_kind and input_kind != wanted_kind:
+                    what = {'rate_hz': 'rates (Hz)', 'current_na': 'currents (nA)'}
+                    problems.append(f'{what[wanted_kind]} for population {name!r}, which takes '
+                                    f'{what.get(input_kind, input_kind)} ({function}: {why}; '
+                                    f'use {"Rates" if input_kind == "rate_hz" else "Currents"})')
                     break
         for name, functions in sorted(projections.items()):
             if name not in described_projections:

@@ -187,6 +187,20 @@ class SpikeWindow:
         """
         return self._totals * (1000.0 * NS_PER_MS / self._window_ns)
 
+    def events(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every spike in the window, in time order.
+
+        A step added with :meth:`add_counts` gives each of its spikes the step's end.
+
+        Returns:
+            ``(neurons, times_ns)``: new int64 arrays, one entry per spike.
+        """
+        if not self._chunks:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        times_ns = np.concatenate([np.repeat(c[0], c[2]) for c in self._chunks])
+        neurons = np.concatenate([np.repeat(c[1], c[2]) for c in self._chunks])
+        return neurons.astype(np.int64), times_ns
+
     def binned(self) -> np.ndarray:
         """Spikes per neuron and bin, oldest bin first.
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 import time
 
+import numpy as np
 import pytest
 from std_msgs.msg import Float64, Int64, String
 
@@ -144,3 +145,112 @@ def test_a_service_that_refuses_or_goes_away_fails_the_call_not_the_node(ros_dom
         client.close()
         assert process.stop() == 0, process.output()
     assert 'reset_the_world: 2 calls, 2 failed' in process.output()
+
+
+def test_population_mappings_end_to_end_with_a_real_brain(ros_domain, brains_dir, tmp_path):
+    """Spikes in as window arrays, currents out as the brain's input; a wrong length is refused.
+
+    brain_node (deterministic brain, 20 ms steps on /clock from this test) and tf_node
+    running test/tfs/mapped.py: the function's 40 ms window must equal the sum of the
+    brain's last two 'neurons' messages; its currents must make the silent 'drive'
+    population fire while the window holds spikes; 3 values for the 10-neuron 'drive'
+    must fail the call with a message naming 'drive', and the node must go on.
+    """
+    from rosgraph_msgs.msg import Clock
+    from std_msgs.msg import Int64MultiArray
+
+    from neurobot_interfaces.msg import PopulationSpikes
+    from neurobot_interfaces.srv import DescribeBrain
+    from ros_helpers import clock
+
+    brain = NodeProcess('brain_node', '-p', f'brain:={brains_dir / "deterministic_brain.py"}',
+                        '-p', 'use_sim_time:=true', '-p', 'step_ms:=20.0', '-p', 'seed:=1',
+                        log_dir=tmp_path)
+    tf = NodeProcess('tf_node', '-p', f'transfer_functions:=[{TFS / "mapped.py"}]',
+                     '-p', 'use_sim_time:=true', log_dir=tmp_path)
+    client = RosClient(ros_domain)
+    try:
+        neurons, drive, windows = [], [], []
+        client.node.create_subscription(PopulationSpikes, 'brain/neurons/spikes',
+                                        neurons.append, 100)
+        client.node.create_subscription(PopulationSpikes, 'brain/drive/spikes', drive.append,
+                                        100)
+        client.node.create_subscription(Int64MultiArray, 'mapped/window_counts',
+                                        windows.append, 100)
+        client.call(DescribeBrain, 'describe_brain', DescribeBrain.Request(), timeout=60)
+        # tf_node has the population sizes (its describe_brain check passed)
+        assert client.spin_until(lambda: 'has what the transfer functions need'
+                                 in tf.output(), 30), tf.output()
+        clock_pub = client.node.create_publisher(Clock, '/clock', 100)
+        bad = client.node.create_publisher(String, 'bad_length', 10)
+        assert client.spin_until(lambda: clock_pub.get_subscription_count() >= 2
+                                 and bad.get_subscription_count() > 0, 20)
+        clock_pub.publish(clock(0))  # anchors the brain's step grid
+        client.spin_for(0.3)
+        steps = 12
+        for k in range(1, steps + 1):
+            clock_pub.publish(clock(k * 20 * MS))
+            assert client.spin_until(lambda: len(windows) >= k and len(neurons) >= k, 20), \
+                (brain.output()[-2000:], tf.output()[-2000:])
+            client.spin_for(0.05)  # the current reaches the brain before the next step
+        by_step = {m.step: np.asarray(m.counts, dtype=np.int64) for m in neurons}
+        for k, window in enumerate(windows[:steps]):
+            expected = by_step[k] + (by_step[k - 1] if k else 0)
+            assert list(window.data) == expected.tolist(), f'window after step {k}'
+        # 'drive' gets no input but the function's current, which follows the window: it
+        # fires after windows with spikes and falls silent after empty ones (the stimulus
+        # acts from the next step, or one later if it reached the brain after the /clock)
+        drive_spikes = [sum(m.counts) for m in sorted(drive, key=lambda m: m.step)]
+        held = [sum(w.data) > 0 for w in windows[:steps]]
+        assert drive_spikes[0] == 0
+        assert any(held) and not all(held), held  # the test brain falls silent after 100 ms
+        for k in range(2, steps):
+            if held[k - 1] and held[k - 2]:
+                assert drive_spikes[k] > 0, (k, drive_spikes, held)
+            if not held[k - 1] and not held[k - 2]:
+                assert drive_spikes[k] == 0, (k, drive_spikes, held)
+
+        bad.publish(String(data='three values for ten neurons'))
+        message = "wrong_length returned output 'drive': population 'drive' has 10 neurons"
+        assert client.spin_until(lambda: message in tf.output(), 20), tf.output()
+        assert tf.alive()
+        assert 'mapped transfer functions set up' in tf.output()
+        clock_pub.publish(clock((steps + 1) * 20 * MS))
+        assert client.spin_until(lambda: len(windows) > steps, 20)  # still running
+    finally:
+        client.close()
+        assert tf.stop() == 0, tf.output()
+        assert brain.stop() == 0, brain.output()
+
+
+FAILING_SETUP = '''
+from std_msgs.msg import Int64
+from tf_nodes.api import Input, transfer_function
+
+
+def start(params):
+    params['maze']  # a parameter the user forgot
+
+
+@transfer_function(inputs={'go': Input('go', Int64)}, setup=start)
+def needs_a_maze(go):
+    pass
+'''
+
+
+def test_a_failing_setup_ends_the_run_with_its_error(ros_domain, tmp_path):
+    tfs = tmp_path / 'failing_setup.py'
+    tfs.write_text(FAILING_SETUP)
+    process = NodeProcess('tf_node', '-p', f'transfer_functions:=[{tfs}]', log_dir=tmp_path)
+    client = RosClient(ros_domain)
+    try:
+        go = client.node.create_publisher(Int64, 'go', 10)
+        wait_for_subscriber(client, go)
+        go.publish(Int64(data=1))
+        assert process.wait(20) == 4
+        output = process.output()
+        assert 'the setup of transfer function needs_a_maze failed; the run stops' in output
+        assert "KeyError: 'maze'" in output
+    finally:
+        client.close()
+        process.stop()

@@ -412,6 +412,10 @@ def test_window_events_match_brute_force_with_variable_steps():
         assert window.now_ns == now_ns
         np.testing.assert_array_equal(window.counts(), counts)
         np.testing.assert_array_equal(window.binned(), binned)
+        inside = sorted((t, i) for i, t in events if now_ns - 25 * MS < t <= now_ns)
+        neurons, in_window_ns = window.events()
+        assert in_window_ns.tolist() == [t for t, _ in inside]  # time order
+        assert sorted(zip(in_window_ns.tolist(), neurons.tolist())) == inside
     np.testing.assert_allclose(window.rates_hz(), counts / 0.025, rtol=TOL)
 
 
@@ -429,6 +433,9 @@ def test_window_counts_match_brute_force_stamped_at_step_end():
         ref_counts, ref_binned = reference_window(events, now_ns, 30 * MS, 10 * MS, n)
         np.testing.assert_array_equal(window.counts(), ref_counts)
         np.testing.assert_array_equal(window.binned(), ref_binned)
+        neurons, times_ns = window.events()  # each spike once, at its step's end
+        assert sorted(zip(times_ns.tolist(), neurons.tolist())) == sorted(
+            (t, i) for i, t in events if now_ns - 30 * MS < t <= now_ns)
 
 
 def test_window_not_a_multiple_of_the_step_keeps_steps_ending_inside():
