@@ -8,6 +8,7 @@ contract:
 - :mod:`brain_node.inventory`: populations and projections as brain_node sees them;
 - :mod:`brain_node.spike_reader`: one spike recorder, read once per step, canonical order;
 - :mod:`brain_node.inputs`: stimuli, validated and applied at the next step;
+- :mod:`brain_node.spike_input`: spike times for SpikeSourceArray populations;
 - :mod:`brain_node.reset`: the exact reset (snapshot, silence, drain, restore);
 - :mod:`brain_node.connections`: synapse handles that stay valid and in a fixed order
   however NEST re-sorts its tables;
@@ -53,6 +54,7 @@ from brain_node.inputs import Inputs
 from brain_node.nest_fast import set_node_status
 from brain_node.pynn_setup import build, setup_pynn
 from brain_node.reset import RESET_RECIPES, NeuronReset
+from brain_node.spike_input import SpikeInputs
 from brain_node.spike_reader import SpikeReader
 from brain_node.stepping import is_multiple
 
@@ -131,7 +133,9 @@ class Brain:
         self._spikes = SpikeReader(nest, self._populations)
         # Every connection brain_node makes exists now: take the synapse handles.
         self._registry.seal()
-        self._inputs = Inputs(self._populations)
+        self._inputs = Inputs(self._populations, self.namespace.get('STIMULUS_WINDOWS_MS'),
+                              self.resolution_ms)
+        self._spike_inputs = SpikeInputs(nest, self._populations, self.resolution_ms)
         self._snapshot_devices()
         for proj in self._projections.values():
             proj.weights.snapshot_plastic_state()
@@ -205,6 +209,11 @@ class Brain:
         return list(self._projections)
 
     @property
+    def spike_input_populations(self):
+        """Populations that take spike times (SpikeSourceArray): :meth:`set_spike_times`."""
+        return self._spike_inputs.populations
+
+    @property
     def recorded_populations(self):
         return list(self._spikes.names)
 
@@ -262,13 +271,36 @@ class Brain:
         """
         self._inputs.set(self._population(name), values)
 
+    def set_spike_times(self, name: str, neurons, times_ms) -> None:
+        """Queue the spikes a SpikeSourceArray population fires from the next step on.
+
+        Args:
+            name: population name.
+            neurons: index of the firing neuron, one per spike.
+            times_ms: spike times, ms after the next step's start (rounded to the
+                resolution); see :mod:`brain_node.spike_input` for the range and rules.
+
+        Raises:
+            ValueError: unknown population, not a SpikeSourceArray, bad indices or times.
+                Nothing is queued then.
+        """
+        self._population(name)
+        self._spike_inputs.set(name, neurons, times_ms)
+
     # ------------------------------------------------------------------ stepping
 
     def step(self) -> StepResult:
         """Advance NEST by one step and return the spikes of the recorded populations."""
         self._inputs.apply()
+        self._spike_inputs.apply(self.nest_ticks * self.resolution_ms)
         start = time.perf_counter()
-        self._nest.Simulate(self.step_ms)
+        elapsed_ms = 0.0
+        for end_ms in self._inputs.pulse_ends(self.step_ms):  # stimulus pulses end mid-step
+            self._nest.Simulate(end_ms - elapsed_ms)
+            self._inputs.end_pulses(end_ms)
+            elapsed_ms = end_ms
+        self._nest.Simulate(self.step_ms - elapsed_ms)
+        self._inputs.end_pulses(math.inf)
         nest_ms = (time.perf_counter() - start) * 1e3
         step_ticks = int(round(self.step_ms / self.resolution_ms))
         self.brain_ticks += step_ticks
@@ -315,6 +347,7 @@ class Brain:
         if self._recorders is not None:
             set_node_status(self._recorders, {'n_events': 0})
         self._inputs.reset()
+        self._spike_inputs.reset()
         written = 0
         if scope == 'weights':
             written = sum(p.weights.restore_initial() for p in self._projections.values())

@@ -5,7 +5,17 @@ step (:meth:`Inputs.apply`), so a message arriving mid-step never changes the st
 is running. Rates go to the generators of SpikeSourcePoisson populations (Hz); currents
 are added to the neurons' built-in ``I_e`` (nA here, pA in NEST). Reset returns every
 population to the value the brain file gave it.
+
+Pulses. A brain file may declare ``STIMULUS_WINDOWS_MS = {'population': window_ms}``
+for neuron populations whose stimulus is a pulse: it acts during the first
+``window_ms`` of the next step only, then the population returns to the brain file's
+input until the next message (NEST's pong example injects its reward current into the
+dopaminergic neurons this way, for the first 32 ms of an iteration). The brain splits a
+step at the end of such a pulse (:meth:`Inputs.pulse_ends`, :meth:`Inputs.end_pulses`).
 """
+
+import math
+
 
 import numpy as np
 
@@ -28,12 +38,36 @@ class Inputs:
 
     Args:
         populations: name -> inventory.Population.
+        windows_ms: population name -> pulse length, ms (see the module docstring).
+        resolution_ms: NEST resolution, ms (pulse lengths are multiples of it).
+
+    Raises:
+        ValueError: a pulse window for a population without current input, or a length
+            that is not a positive multiple of the resolution.
     """
 
-    def __init__(self, populations: dict):
+    def __init__(self, populations: dict, windows_ms=None, resolution_ms: float = 0.1):
         self._populations = populations
         self._pending = {}  # name -> array queued for the next step
         self._applied = set()  # names whose NEST input differs from the brain file's
+        self.windows_ms = {}
+        for name, window in dict(windows_ms or {}).items():
+            pop = populations.get(name)
+            if pop is None or pop.input_kind != 'current_na':
+                takers = [n for n, p in populations.items() if p.input_kind == 'current_na']
+                raise ValueError(f'STIMULUS_WINDOWS_MS names {name!r}; expected neuron '
+                                 f'populations that take current: '
+                                 f'{", ".join(takers) or "(none)"}')
+            try:
+                window = float(window)
+            except (TypeError, ValueError):
+                window = math.nan
+            ticks = window / resolution_ms if math.isfinite(window) else math.nan
+            if not (window > 0 and abs(ticks - round(ticks)) < 1e-6):
+                raise ValueError(f'STIMULUS_WINDOWS_MS[{name!r}] must be a positive multiple '
+                                 f'of the resolution {resolution_ms:g} ms, got {window!r}')
+            self.windows_ms[name] = window
+        self._pulsing = set()  # windowed populations whose pulse runs in this step
 
     def check(self, pop, values) -> np.ndarray:
         """Validate a stimulus for ``pop``; returns it as a flat float64 array.
@@ -79,11 +113,33 @@ class Inputs:
             else:
                 currents_pa = pop.initial_input + _as_array(values, len(pop.gids)) * PA_PER_NA
                 set_node_status(pop.cells, {'I_e': currents_pa})
+                if name in self.windows_ms and (values != 0).any():
+                    self._pulsing.add(name)
             self._applied.add(name)
+
+    def pulse_ends(self, step_ms: float) -> list:
+        """Times (ms into the step) at which pulses applied at this step's start end.
+
+        Only those ending before the step does; the others end with the step.
+        """
+        return sorted({self.windows_ms[n] for n in self._pulsing if self.windows_ms[n] < step_ms})
+
+    def end_pulses(self, elapsed_ms: float):
+        """Return the populations whose pulse ended by ``elapsed_ms`` to the brain file's input.
+
+        Called at each pulse end and, with ``math.inf``, at the end of every step.
+        """
+        for name in sorted(self._pulsing):
+            if self.windows_ms[name] <= elapsed_ms:
+                pop = self._populations[name]
+                set_node_status(pop.cells, {'I_e': pop.initial_input})
+                self._pulsing.discard(name)
+                self._applied.discard(name)
 
     def reset(self):
         """Drop what is queued and return every population to the brain file's input."""
         self._pending = {}
+        self._pulsing = set()
         for name in sorted(self._applied):
             pop = self._populations[name]
             if pop.input_kind == 'rate_hz':

@@ -22,6 +22,11 @@ Parameters (all declared with descriptors; structural ones are read-only):
 
 Topics (relative to the node's namespace):
     brain/<population>/stimulus  in   neurobot_interfaces/PopulationInput
+    brain/<population>/spike_input  in  neurobot_interfaces/PopulationSpikes, for the
+        populations describe_brain lists with cell_type SpikeSourceArray: spike_neurons
+        fire at spike_times_ms, ms after the start of the next step (other fields unused;
+        range and rules in brain_node.spike_input). Their input_kind stays '' (it names
+        the kinds of PopulationInput on brain/<population>/stimulus).
     brain/<population>/spikes    out  neurobot_interfaces/PopulationSpikes (every step)
     brain/<population>/rate_hz   out  std_msgs/Float64, population mean rate of the step
     brain/step                   out  neurobot_interfaces/BrainStep (timing, overruns)
@@ -76,6 +81,10 @@ def rate_topic(population: str) -> str:
 
 def stimulus_topic(population: str) -> str:
     return f'brain/{population}/stimulus'
+
+
+def spike_input_topic(population: str) -> str:
+    return f'brain/{population}/spike_input'
 
 
 class BrainNode(Node):
@@ -141,6 +150,11 @@ class BrainNode(Node):
             self._rate_pubs[name] = self.create_publisher(Float64, rate_topic(name), output_qos)
         self._step_pub = self.create_publisher(BrainStep, 'brain/step', output_qos)
         self._inputs = {}
+        for name in self.brain.spike_input_populations:
+            self._inputs[name] = self.create_subscription(
+                PopulationSpikes, spike_input_topic(name),
+                lambda msg, name=name: self._on_spike_input(name, msg),
+                input_qos, callback_group=self._nest_group)
         for info in self.brain.describe_populations():
             if info.input_kind:
                 self._inputs[info.name] = self.create_subscription(
@@ -366,6 +380,12 @@ class BrainNode(Node):
         # client's stream of bad stimuli neither floods the log nor hides another error.
         with self._guard.topic(stimulus_topic(population), 'stimulus ignored'):
             self.brain.set_input(population, msg.values)
+        if self._lockstep is not None:  # counted even when refused: it was delivered
+            self._lockstep.received(self._inputs[population].topic_name)
+
+    def _on_spike_input(self, population: str, msg: PopulationSpikes):
+        with self._guard.topic(spike_input_topic(population), 'spike input ignored'):
+            self.brain.set_spike_times(population, msg.spike_neurons, msg.spike_times_ms)
         if self._lockstep is not None:  # counted even when refused: it was delivered
             self._lockstep.received(self._inputs[population].topic_name)
 
