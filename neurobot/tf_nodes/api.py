@@ -40,10 +40,12 @@ does the topics and messages::
 over the latest step or a sliding window, or a decoded value); ``Rates`` and
 ``Currents`` take an array (one value per neuron, or one number for all), check it
 against the population's size from describe_brain, and publish it as the
-population's stimulus. A wrong length fails the call with a message naming the
-population; nothing is published for it. ``setup`` replaces ``if 'x' not in state``;
-if it raises, the run ends with its traceback. Raw ``Input`` / ``Output`` stay for
-everything else; both kinds mix in one function.
+population's stimulus; ``SpikeTrains`` takes ``(neurons, times_ms)`` for a
+``SpikeSourceArray`` population (brain_node's spike-time input). A wrong length fails
+the call with a message naming the population; nothing is published for it.
+``setup`` replaces ``if 'x' not in state``; if it raises, the run ends with its
+traceback. Raw ``Input`` / ``Output`` stay for everything else; both kinds mix in one
+function.
 
 Calling convention. The function's parameters are matched by name:
 
@@ -62,7 +64,8 @@ Calling convention. The function's parameters are matched by name:
 
 It returns None (publish nothing), a dict output name -> message (messages left out or
 None are not published), or, with exactly one output, the message itself. For ``Rates``
-and ``Currents`` outputs the value is an array (or a number) instead of a message.
+and ``Currents`` outputs the value is an array (or a number) instead of a message, for
+``SpikeTrains`` a pair of arrays.
 
 Triggers and throttling. By default any input fires the function; ``triggers`` lists
 the inputs that do (the others only update their latest value). ``throttling_rate``
@@ -259,6 +262,29 @@ class Currents(_Stimulus):
     input_kind: ClassVar[str] = 'current_na'
 
 
+@dataclass(frozen=True)
+class SpikeTrains(_Stimulus):
+    """Spike times for a ``SpikeSourceArray`` population, returned as arrays.
+
+    Declared as an output (``outputs={'input': SpikeTrains('stim')}``); the function
+    returns ``(neurons, times_ms)`` (e.g. a :class:`tf_nodes.mappings.SpikeTimes`): one
+    neuron index and one time per spike, times in ms after the start of the brain's next
+    step. It is published on ``brain/<population>/spike_input`` and replaces the
+    population's schedule (an empty pair: silence). Indices outside the population,
+    mismatched lengths, NaN or negative times fail the call naming the population; the
+    earliest time and the horizon are brain_node's to check.
+    """
+
+    input_kind: ClassVar[str] = 'spike_times'
+
+    @property
+    def topic(self) -> str:
+        return f'brain/{self.population}/spike_input'
+
+    def as_output(self) -> Output:
+        return Output(self.topic, PopulationSpikes)
+
+
 @dataclass
 class TransferFunctionSpec:
     """A decorated function and its declarations."""
@@ -273,7 +299,7 @@ class TransferFunctionSpec:
     arguments: tuple = field(default=())
     projections: tuple = field(default=())
     spikes: dict = field(default_factory=dict)  # input name -> Spikes
-    stimuli: dict = field(default_factory=dict)  # output name -> Rates or Currents
+    stimuli: dict = field(default_factory=dict)  # output name -> Rates, Currents, SpikeTrains
     setup: object = None
     setup_arguments: tuple = field(default=())
 
@@ -288,7 +314,8 @@ def transfer_function(*, inputs, outputs=None, triggers=None, throttling_rate=No
 
     Args:
         inputs: input name -> Input, or Spikes (a population's spikes as arrays).
-        outputs: output name -> Output, or Rates / Currents (arrays for a population).
+        outputs: output name -> Output, or Rates / Currents / SpikeTrains (arrays for a
+            population).
         triggers: input names that fire the function; None: all inputs.
         throttling_rate: at most this many calls per second of simulation time (Hz);
             None or 0: every trigger.
@@ -310,7 +337,7 @@ def transfer_function(*, inputs, outputs=None, triggers=None, throttling_rate=No
     outputs.update({key: value.as_output() for key, value in stimuli.items()})
     for kind, table, cls, mapped in (('inputs', inputs, Input, 'Spikes(population)'),
                                      ('outputs', outputs, Output,
-                                      'Rates(population), Currents(population)')):
+                                      'Rates, Currents or SpikeTrains(population)')):
         for key, value in table.items():
             if not isinstance(value, cls):
                 raise TypeError(f'{kind}[{key!r}] must be a {cls.__name__}(topic, msg_type) '

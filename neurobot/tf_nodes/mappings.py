@@ -10,6 +10,8 @@ without DDS. Messages are used only through their fields.
   spike times or time bins over the last step or a sliding window, or a decoded value.
 * :func:`stimulus_values` -- an array returned by a transfer function, checked against
   the population (length, finite, rates >= 0) and turned into message values.
+* :func:`spike_train_arrays` -- ``(neurons, times_ms)`` returned for a spike-time
+  input, checked (indices in the population, one time per index, finite times >= 0).
 
 Windows are exact to the nanosecond (:class:`tf_nodes.temporal.SpikeWindow`). They are
 chained by the brain's step index rather than by stamps, because on wall-clock time
@@ -182,3 +184,46 @@ def stimulus_values(value: Any, *, population: str, kind: str, size: int | None,
         raise ValueError(f'{where}: rates for population {population!r} must be >= 0 Hz, got '
                          f'{array.min():g} Hz at neuron {int(np.argmin(array.ravel()))}')
     return array.ravel().tolist()
+
+
+def spike_train_arrays(value: Any, *, population: str, size: int | None,
+                       where: str) -> tuple[list, list]:
+    """Check spike times returned for a population's spike-time input.
+
+    Args:
+        value: ``(neurons, times_ms)``: neuron indices and spike times, ms after the start
+            of the next step, one time per index (e.g. a :class:`SpikeTimes`).
+        population: the population's name, for the messages.
+        size: the population's size (None: not known yet; brain_node checks then).
+        where: who returned it, for the messages.
+
+    Returns:
+        ``(neurons, times_ms)`` as lists for ``PopulationSpikes``.
+
+    Raises:
+        TypeError: not a pair of number arrays.
+        ValueError: lengths that differ, an index outside the population, NaN/inf or a
+            negative time.
+    """
+    if not isinstance(value, tuple) or len(value) != 2:
+        raise TypeError(f'{where}: spike times for population {population!r} must be a pair '
+                        f'(neurons, times_ms), got {type(value).__name__}')
+    try:
+        neurons = np.asarray(value[0], dtype=np.float64).ravel()
+        times = np.asarray(value[1], dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(f'{where}: spike times for population {population!r} must be '
+                        f'numbers') from None
+    if neurons.size != times.size:
+        raise ValueError(f'{where}: spike times for population {population!r}: '
+                         f'{neurons.size} neuron indices but {times.size} times')
+    bound = np.inf if size is None else size
+    if neurons.size and (not np.isfinite(neurons).all() or (neurons != np.floor(neurons)).any()
+                         or neurons.min() < 0 or neurons.max() >= bound):
+        raise ValueError(f'{where}: population {population!r} has {size} neurons; expected '
+                         f'whole neuron indices in [0, {size}), got {neurons.min():g} to '
+                         f'{neurons.max():g}')
+    if times.size and (not np.isfinite(times).all() or times.min() < 0):
+        raise ValueError(f'{where}: spike times for population {population!r} must be finite '
+                         f'and >= 0 ms (after the next step\'s start)')
+    return neurons.astype(np.int64).tolist(), times.tolist()

@@ -374,7 +374,7 @@ class TransferFunctionNode(Node):
         # Rates / Currents outputs are checked against these sizes from now on
         self.runner.population_sizes = {p.name: int(p.size) for p in response.populations}
         problems = self.runner.check_brain(
-            {p.name: (p.recorded, p.input_kind) for p in response.populations},
+            {p.name: (p.recorded, p.input_kind, p.cell_type) for p in response.populations},
             {p.name for p in response.projections})
         if problems:
             have_pops = ', '.join(p.name for p in response.populations) or 'none'

@@ -35,16 +35,18 @@ import runpy
 import time
 import traceback
 
-from neurobot_interfaces.msg import PopulationInput
+from neurobot_interfaces.msg import PopulationInput, PopulationSpikes
 
 from tf_nodes import api
 from tf_nodes.codes import Throttle
-from tf_nodes.mappings import SpikeReader, stimulus_values
+from tf_nodes.mappings import SpikeReader, spike_train_arrays, stimulus_values
 
 _log = logging.getLogger(__name__)
 
 
-BRAIN_TOPIC = re.compile(r'(?:^|/)brain/(?P<population>[^/]+)/(?P<kind>spikes|rate_hz|stimulus)$')
+BRAIN_TOPIC = re.compile(
+    r'(?:^|/)brain/(?P<population>[^/]+)/(?P<kind>spikes|rate_hz|stimulus|spike_input)$')
+SPIKE_SOURCE_ARRAY = 'SpikeSourceArray'  # the PyNN cell type that takes spike times
 # OSError numbers that retrying the next round cannot cure: the run stops at once
 DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EIO})
 
@@ -341,6 +343,14 @@ class TransferFunctionRunner:
                 continue
             declared = spec.outputs[key]
             stimulus = spec.stimuli.get(key)
+            if stimulus is not None and stimulus.input_kind == 'spike_times':
+                neurons, times_ms = spike_train_arrays(
+                    msg, population=stimulus.population, size=size_of(stimulus.population),
+                    where=f'{spec.name} returned output {key!r}')
+                outputs.append((declared.topic, PopulationSpikes(
+                    population=stimulus.population, spike_neurons=neurons,
+                    spike_times_ms=times_ms)))
+                continue
             if stimulus is not None:
                 values = stimulus_values(
                     msg, population=stimulus.population, kind=stimulus.input_kind,
@@ -386,7 +396,8 @@ class TransferFunctionRunner:
         """Problems of a brain for these functions (empty: fine).
 
         Args:
-            described_populations: name -> (recorded, input_kind) from describe_brain.
+            described_populations: name -> (recorded, input_kind) or (recorded,
+                input_kind, cell_type) from describe_brain.
             described_projections: names from describe_brain.
         """
         populations, projections = self.brain_requirements()
@@ -396,7 +407,7 @@ class TransferFunctionRunner:
                 if name not in described_populations:
                     problems.append(f'population {name!r} ({function}: {why})')
                     break
-                recorded, input_kind = described_populations[name]
+                recorded, input_kind, *cell_type = described_populations[name]
                 if kind in ('spikes', 'rate_hz') and not recorded:
                     problems.append(f'spikes of population {name!r}, which is not recorded '
                                     f'({function}: {why})')
@@ -405,6 +416,13 @@ class TransferFunctionRunner:
                     problems.append(f'input to population {name!r}, which accepts none '
                                     f'({function}: {why})')
                     break
+                if kind == 'spike_input':
+                    if cell_type and cell_type[0] != SPIKE_SOURCE_ARRAY:
+                        problems.append(f'spike times for population {name!r}, a '
+                                        f'{cell_type[0]}; spike times go to '
+                                        f'{SPIKE_SOURCE_ARRAY} populations ({function}: {why})')
+                        break
+                    continue
                 if wanted_kind and input_kind != wanted_kind:
                     what = {'rate_hz': 'rates (Hz)', 'current_na': 'currents (nA)'}
                     problems.append(f'{what[wanted_kind]} for population {name!r}, which takes '

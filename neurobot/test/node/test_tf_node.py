@@ -254,3 +254,62 @@ def test_a_failing_setup_ends_the_run_with_its_error(ros_domain, tmp_path):
     finally:
         client.close()
         process.stop()
+
+
+SPIKE_SOURCE_BRAIN = '''
+import pyNN.nest as sim
+stim = sim.Population(4, sim.SpikeSourceArray(spike_times=[]), label='stim')
+cells = sim.Population(4, sim.IF_curr_exp(), label='cells')
+stim_to_cells = sim.Projection(stim, cells, sim.OneToOneConnector(),
+                               sim.StaticSynapse(weight=0.5, delay=1.0))
+stim.record('spikes')
+'''
+
+
+def test_spike_trains_make_a_spike_source_fire_at_the_times_returned(ros_domain, tmp_path):
+    """A SpikeTrains output makes the population fire at the times returned.
+
+    An index outside the population is refused, naming it, and the node goes on.
+    """
+    from rosgraph_msgs.msg import Clock
+
+    from neurobot_interfaces.msg import PopulationSpikes
+    from neurobot_interfaces.srv import DescribeBrain
+    from ros_helpers import clock
+
+    brain_file = tmp_path / 'spike_source.py'
+    brain_file.write_text(SPIKE_SOURCE_BRAIN)
+    brain = NodeProcess('brain_node', '-p', f'brain:={brain_file}', '-p', 'use_sim_time:=true',
+                        '-p', 'step_ms:=20.0', log_dir=tmp_path)
+    tf = NodeProcess('tf_node', '-p', f'transfer_functions:=[{TFS / "spike_trains.py"}]',
+                     log_dir=tmp_path)
+    client = RosClient(ros_domain)
+    try:
+        stim = []
+        client.node.create_subscription(PopulationSpikes, 'brain/stim/spikes', stim.append, 100)
+        client.call(DescribeBrain, 'describe_brain', DescribeBrain.Request(), timeout=60)
+        assert client.spin_until(lambda: 'has what the transfer functions need'
+                                 in tf.output(), 30), tf.output()
+        tick = client.node.create_publisher(Clock, '/clock', 100)
+        fire = client.node.create_publisher(Int64, 'fire', 10)
+        assert client.spin_until(lambda: tick.get_subscription_count() > 0
+                                 and fire.get_subscription_count() > 0, 20)
+        tick.publish(clock(0))
+        client.spin_for(0.3)
+        fire.publish(Int64(data=2))
+        client.spin_for(0.5)  # tf_node -> brain_node, queued for the next step
+        tick.publish(clock(20 * MS))
+        assert client.spin_until(lambda: len(stim) == 1, 20), brain.output()
+        assert list(zip(stim[0].spike_neurons, np.round(stim[0].spike_times_ms, 6))) == \
+            [(2, 5.0)]
+        fire.publish(Int64(data=4))  # 'stim' has 4 neurons: refused
+        message = ("fire_one returned output 'stim': population 'stim' has 4 neurons; "
+                   "expected whole neuron indices in [0, 4), got 4 to 4")
+        assert client.spin_until(lambda: message in tf.output(), 20), tf.output()
+        tick.publish(clock(40 * MS))
+        assert client.spin_until(lambda: len(stim) == 2, 20)
+        assert list(stim[1].spike_neurons) == [] and tf.alive()
+    finally:
+        client.close()
+        assert tf.stop() == 0, tf.output()
+        assert brain.stop() == 0, brain.output()

@@ -16,7 +16,7 @@ from neurobot_interfaces.msg import PopulationInput, PopulationSpikes
 from neurobot.stamps import time_msg
 from tf_nodes import api
 from tf_nodes.codes import winner_take_all
-from tf_nodes.mappings import SpikeReader, stimulus_values
+from tf_nodes.mappings import SpikeReader, SpikeTimes, spike_train_arrays, stimulus_values
 from tf_nodes.robot import pose_2d, stamp_s, twist
 from tf_nodes.runner import TransferFunctionRunner
 
@@ -270,3 +270,35 @@ def test_robot_helpers_build_and_read_common_messages():
         pose_2d(Int64())
     stamped = spikes_msg(0, [], [], end_ns=3 * 10**9 + 250 * MS)
     assert stamp_s(stamped) == stamp_s(stamped.header) == stamp_s(stamped.header.stamp) == 3.25
+
+
+def test_spike_trains_are_checked_and_sent_as_a_spike_input():
+    assert spike_train_arrays(SpikeTimes(np.array([3, 0]), np.array([2.5, 7.0])),
+                              population='stim', size=4, where='f') == ([3, 0], [2.5, 7.0])
+    assert spike_train_arrays(([], []), population='stim', size=4, where='f') == ([], [])
+    for value, match in (([1, 2], "must be a pair"),
+                         (([0, 1], [1.0]), "2 neuron indices but 1 times"),
+                         (([4], [1.0]), r"population 'stim' has 4 neurons; expected whole "
+                                        r"neuron indices in \[0, 4\), got 4 to 4"),
+                         (([0.5], [1.0]), "whole neuron indices"),
+                         (([0], [-1.0]), "finite and >= 0 ms"),
+                         (([0], [math.inf]), "finite and >= 0 ms")):
+        with pytest.raises((TypeError, ValueError), match=match):
+            spike_train_arrays(value, population='stim', size=4, where='f')
+
+    @api.transfer_function(inputs={'x': api.Input('x', Int64)},
+                           outputs={'stim': api.SpikeTrains('stim')})
+    def fire(x):
+        return [x.data], [5.0]
+
+    api._registry.clear()
+    runner = TransferFunctionRunner([fire.transfer_function])
+    runner.population_sizes = {'stim': 4}
+    runner.on_message('x', Int64(data=1))
+    (call,) = runner.run_pending(0)
+    assert call.outputs == [('brain/stim/spike_input', PopulationSpikes(
+        population='stim', spike_neurons=[1], spike_times_ms=[5.0]))]
+    assert runner.check_brain({'stim': (True, '', 'SpikeSourceArray')}, set()) == []
+    assert runner.check_brain({'stim': (True, '', 'SpikeSourcePoisson')}, set()) == [
+        "spike times for population 'stim', a SpikeSourcePoisson; spike times go to "
+        "SpikeSourceArray populations (fire: output stim on brain/stim/spike_input)"]
