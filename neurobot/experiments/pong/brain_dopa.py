@@ -7,7 +7,9 @@ synapses too) -> ``vp`` (inhibitory) -> ``dopa``, plus a direct inhibitory
 dopaminergic neurons compare this iteration's value with the last one's. ``dopa`` fires
 into the volume transmitter that modulates every dopamine synapse. The experiment adds
 the reward current to ``dopa`` as DC input (brain_node's stimulus, nA) during the first
-32 ms of each iteration (:func:`experiments.pong.learning.dopamine_current_na`).
+32 ms of each iteration (:func:`experiments.pong.learning.dopamine_current_na`): the
+file declares that window in ``STIMULUS_WINDOWS_MS``, so brain_node ends the current
+there within the iteration's step (the original's ``dc_generator`` start and stop).
 
 Dopamine synapses in PyNN 0.13 + NEST 3.10 (see neurobot/test/generated/brain_generator.py):
 the native type's ``volume_transmitter``, ``c`` and ``n`` are dropped from its defaults,
@@ -18,22 +20,24 @@ projections; they are passed as synapse parameters, because PyNN writes every co
 property from the synapse type's parameters when it connects, which would overwrite
 values set earlier with ``nest.SetDefaults`` by NEST's defaults (``Wmax`` 200 pA).
 
-Configuration (environment, read when brain_node loads the file):
-NEUROBOT_PONG_NOISE ('1' for 15 Hz Poisson noise into the motor neurons, default '0'),
-NEUROBOT_PONG_NEURONS (rows, default 20). NEST allows one such network per simulation:
+Brain arguments (brain_node's ``brain_args``, :mod:`brain_node.arguments`): ``noise``
+(bool: 15 Hz Poisson noise into the motor neurons, default False), ``neurons`` (rows,
+default 20). NEST allows one such network per simulation:
 all dopamine synapses of a model share one volume transmitter.
 Reference: Potjans et al. 2011, https://doi.org/10.1371/journal.pcbi.1001133.
 """
-
-import os
 
 import nest
 import pyNN.nest as sim
 from pyNN.random import NumpyRNG, RandomDistribution
 
-N_NEURONS = int(os.environ.get('NEUROBOT_PONG_NEURONS', '20'))  # input and motor neurons
-NOISE = os.environ.get('NEUROBOT_PONG_NOISE', '0') == '1'
+from brain_node.arguments import argument
+
+N_NEURONS = argument('neurons', 20)  # input and motor neurons
+NOISE = argument('noise', False)
 N_CRITIC = 8  # neurons in each of striatum, vp and dopa
+REWARD_WINDOW_MS = 32.0  # ms, the reward current flows this long at an iteration's start
+STIMULUS_WINDOWS_MS = {'dopa': REWARD_WINDOW_MS}  # brain_node: dopa's stimulus is a pulse
 
 # NEST's iaf_psc_exp defaults in PyNN's units (the original uses them for every population).
 CELL = {

@@ -11,20 +11,20 @@ unchanged, written as PyNN parameters (``MOTOR_CELL``). With noise, each motor n
 gets its own Gaussian white-noise current (NEST's ``noise_generator``, as the original)
 and the weights start lower, since the noise adds spikes.
 
-Configuration (environment, read when brain_node loads the file):
-NEUROBOT_PONG_NOISE ('1' for noise, default '0'), NEUROBOT_PONG_NEURONS (rows, default 20).
+Brain arguments (brain_node's ``brain_args``, :mod:`brain_node.arguments`):
+``noise`` (bool, default False), ``neurons`` (rows, default 20).
 Units: weights nA, currents pA in NEST's own devices, times ms.
 Reference: Wunderlich et al. 2019, https://doi.org/10.3389/fnins.2019.00260.
 """
-
-import os
 
 import nest
 import pyNN.nest as sim
 from pyNN.random import NumpyRNG, RandomDistribution
 
-N_NEURONS = int(os.environ.get('NEUROBOT_PONG_NEURONS', '20'))  # input and motor neurons
-NOISE = os.environ.get('NEUROBOT_PONG_NOISE', '0') == '1'
+from brain_node.arguments import argument
+
+N_NEURONS = argument('neurons', 20)  # input and motor neurons
+NOISE = argument('noise', False)
 
 # NEST's iaf_psc_exp defaults in PyNN's units (PyNN's own IF_curr_exp defaults differ).
 MOTOR_CELL = {

@@ -23,88 +23,26 @@ path, which carry the critic's value of the previous iteration into this one (th
 temporal difference); ``synapses`` would also clear the eligibility and dopamine traces
 the rule integrates across iterations.
 
-Spike-train input. ``Brain`` takes rates and currents but not spike times yet, so
-:class:`SpikeTrainInput` writes the spike generators behind a SpikeSourceArray population
-itself; a spike-time input is a platform piece brain_node still lacks.
+Input and reward. The input train reaches the brain through brain_node's spike-time input
+(:meth:`Brain.set_spike_times`), the dopamine player's reward current through its
+stimulus, which the dopamine brain file declares a 32 ms pulse; one ``Brain.step`` is one
+iteration. The player's codes and learning are :class:`experiments.pong.player.PlayerRule`,
+the same the ROS transfer function uses.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 import multiprocessing
-import os
-from pathlib import Path
 import time
 
-import nest
 import numpy as np
 
 from brain_node.brain import Brain
 from experiments.pong import coding, learning
 from experiments.pong.game import LEFT, RIGHT, Pong
-
-HERE = Path(__file__).resolve().parent
-BRAIN_FILES = {'r': HERE / 'brain_rstdp.py', 'd': HERE / 'brain_dopa.py'}
-CONFIGS = ('r', 'rn', 'd', 'dn')  # the original's player configurations
-N_ROWS = 20  # input and motor neurons (the game's GRID_Y)
-PARROT_LAG_MS = 1.0  # ms, the original's spike generator -> parrot delay (NEST's default)
-REWARD_CURRENT_MS = coding.DOPA_OFFSET_MS  # ms at the start of an iteration with reward current
-MOTOR_PROJECTION = 'input_to_motor'
-
-
-def check_config(config: str) -> str:
-    """Return ``config`` if it is one of ``CONFIGS``, else raise ValueError."""
-    if config not in CONFIGS:
-        raise ValueError(f'player config must be one of {", ".join(CONFIGS)}, got {config!r}')
-    return config
-
-
-@contextmanager
-def brain_environment(settings: dict):
-    """Set environment variables while a brain file loads, then restore the old values.
-
-    Brain files read their configuration from the environment today (issue 13 part 1
-    moves it to a brain_node parameter).
-    """
-    saved = {key: os.environ.get(key) for key in settings}
-    os.environ.update(settings)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-class SpikeTrainInput:
-    """Spike times for the spike generators behind a SpikeSourceArray population.
-
-    The generators are written so that the population's parrot neurons fire at the given
-    times plus ``PARROT_LAG_MS``, where the original's parrots fire.
-
-    Args:
-        brain: the Brain.
-        name: the population's name in the brain file.
-    """
-
-    def __init__(self, brain: Brain, name: str):
-        self._brain = brain
-        pop = brain.namespace[name]
-        self._sources = pop.node_collection_source
-        delays = nest.GetConnections(self._sources, pop.node_collection).get('delay')
-        self._lead_ms = PARROT_LAG_MS - float(np.max(delays))
-        self._active = []  # generators holding spikes
-
-    def set(self, trains: list) -> None:
-        """Replace every generator's spike times (brain ms, one array per neuron)."""
-        offset_ms = self._brain.nest_offset_ms + self._lead_ms
-        changes = {i: np.asarray(t, dtype=np.float64) for i, t in enumerate(trains) if len(t)}
-        for i in self._active:
-            changes.setdefault(i, np.zeros(0))
-        for i, times in changes.items():
-            self._sources[i].set(spike_times=np.round(times + offset_ms, 1).tolist())
-        self._active = [i for i, t in enumerate(trains) if len(t)]
+from experiments.pong.player import (BRAIN_FILES, CONFIGS, INPUT_POPULATION,  # noqa: F401
+                                     MOTOR_POPULATION, MOTOR_PROJECTION, N_ROWS,
+                                     PlayerRule, Turn, brain_arguments, brain_file,
+                                     check_config)
 
 
 @dataclass
@@ -126,21 +64,6 @@ class Iteration:
     times_ms: np.ndarray
 
 
-@dataclass
-class Turn:
-    """What a player did in one iteration.
-
-    Attributes:
-        winner: the winning motor neuron.
-        reward: the distance reward (0 to 1).
-        mean_reward: the mean over rows of the running mean reward (the original's curve).
-    """
-
-    winner: int
-    reward: float
-    mean_reward: float
-
-
 class Player:
     """One network and its learning rule, playing from the ball's row.
 
@@ -150,55 +73,37 @@ class Player:
     """
 
     def __init__(self, config: str, seed: int):
-        self.config = check_config(config)
-        self.dopamine = config.startswith('d')
-        settings = {'NEUROBOT_PONG_NOISE': '1' if config.endswith('n') else '0',
-                    'NEUROBOT_PONG_NEURONS': str(N_ROWS)}
-        with brain_environment(settings):
-            self.brain = Brain(str(BRAIN_FILES[config[0]]), step_ms=coding.ITERATION_MS,
-                               seed=seed)
-        self.rng = np.random.default_rng(seed)
-        self.inputs = SpikeTrainInput(self.brain, 'inputs')
-        self.mean_reward = np.zeros(N_ROWS)
-        self.reward_current_na = 0.0  # into dopa at the start of the next iteration
+        self.rule = PlayerRule(config, seed)
+        self.config, self.dopamine = self.rule.config, self.rule.dopamine
+        self.brain = Brain(str(brain_file(config)), step_ms=coding.ITERATION_MS, seed=seed,
+                           arguments=brain_arguments(config))
+
+    @property
+    def mean_reward(self) -> np.ndarray:
+        return self.rule.mean_reward
 
     def run_iteration(self, row: int) -> Iteration:
         """Simulate one iteration with the input train for a ball in ``row``."""
-        start = self.brain.time_ms
-        offset = coding.DOPA_OFFSET_MS if self.dopamine else coding.RSTDP_OFFSET_MS
-        train = coding.input_train(start, offset)
-        self.inputs.set(coding.encode(row, N_ROWS, train))
-        if not self.dopamine:
-            self.brain.set_step_ms(coding.ITERATION_MS)
-            parts = [self.brain.step().spikes['motor']]
-        else:
-            # The reward current of the last iteration flows while this one's input is silent.
-            self.brain.set_input('dopa', self.reward_current_na)
-            self.brain.set_step_ms(REWARD_CURRENT_MS)
-            first = self.brain.step()
-            self.brain.set_input('dopa', 0.0)
-            self.brain.set_step_ms(coding.ITERATION_MS - REWARD_CURRENT_MS)
-            parts = [first.spikes['motor'], self.brain.step().spikes['motor']]
-        return Iteration(row=int(row), train_ms=train,
-                         counts=np.sum([p.counts for p in parts], axis=0).astype(np.int64),
-                         neurons=np.concatenate([p.neurons for p in parts]).astype(np.int64),
-                         times_ms=np.concatenate([p.times_ms for p in parts]))
+        train, neurons, relative_ms = self.rule.input_spikes(row, self.brain.time_ms)
+        self.brain.set_spike_times(INPUT_POPULATION, neurons, relative_ms)
+        if self.dopamine:
+            # the last iteration's reward current, during this one's first 32 ms (a pulse)
+            self.brain.set_input('dopa', self.rule.reward_current_na)
+        motor = self.brain.step().spikes[MOTOR_POPULATION]
+        return Iteration(row=int(row), train_ms=train, counts=motor.counts.astype(np.int64),
+                         neurons=motor.neurons.astype(np.int64), times_ms=motor.times_ms)
 
     def learn(self, iteration: Iteration) -> Turn:
         """Pick the winner, reward it, and update the network (weights or reward current)."""
-        row, counts = iteration.row, iteration.counts
-        winner = coding.winning_neuron(counts, self.rng)
-        reward = learning.distance_reward(winner, row)
-        signal, self.mean_reward = learning.baseline_reward(self.mean_reward, row, reward)
-        if self.dopamine:
-            self.reward_current_na = learning.dopamine_current_na(counts, row)
-        else:
-            elig = learning.eligibility(iteration.train_ms, iteration.neurons,
-                                        iteration.times_ms, N_ROWS)
+        weights = None
+        if not self.dopamine:
             rows, cols, flat = self.brain.get_weights(MOTOR_PROJECTION)
-            weights = learning.rstdp_weights(np.reshape(flat, (rows, cols)), row, elig, signal)
-            self.brain.set_weights(MOTOR_PROJECTION, rows, cols, weights.ravel())
-        return Turn(winner=winner, reward=reward, mean_reward=float(np.mean(self.mean_reward)))
+            weights = np.reshape(flat, (rows, cols))
+        turn, new_weights = self.rule.learn(iteration.row, iteration.train_ms, iteration.counts,
+                                            iteration.neurons, iteration.times_ms, weights)
+        if new_weights is not None:
+            self.brain.set_weights(MOTOR_PROJECTION, *new_weights.shape, new_weights.ravel())
+        return turn
 
     def play(self, row: int) -> Turn:
         """Play one iteration for a ball in ``row`` and learn from it."""

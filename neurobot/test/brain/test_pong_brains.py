@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from brain_node.brain import Brain  # noqa: E402
-from experiments.pong import coding, learning, offline  # noqa: E402
+from experiments.pong import coding, learning, offline, player  # noqa: E402
 
 pytestmark = pytest.mark.brain
 
@@ -25,8 +25,8 @@ ROW = 7  # the ball's row in these tests
 
 
 def build(config, monkeypatch, seed=4):
-    monkeypatch.setenv('NEUROBOT_PONG_NOISE', '1' if config.endswith('n') else '0')
-    return Brain(str(offline.BRAIN_FILES[config[0]]), step_ms=coding.ITERATION_MS, seed=seed)
+    return Brain(str(offline.BRAIN_FILES[config[0]]), step_ms=coding.ITERATION_MS, seed=seed,
+                 arguments=player.brain_arguments(config))
 
 
 def weights(brain, name):
