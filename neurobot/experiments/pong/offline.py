@@ -37,12 +37,12 @@ import time
 import numpy as np
 
 from brain_node.brain import Brain
-from experiments.pong import coding, learning
+from experiments.pong import coding
 from experiments.pong.game import LEFT, RIGHT, Pong
 from experiments.pong.player import (BRAIN_FILES, CONFIGS, INPUT_POPULATION,  # noqa: F401
                                      MOTOR_POPULATION, MOTOR_PROJECTION, N_ROWS,
                                      PlayerRule, Turn, brain_arguments, brain_file,
-                                     check_config)
+                                     check_config, random_paddle_reward)
 
 
 @dataclass
@@ -244,9 +244,3 @@ def play_game(configs, iterations: int, seed: int, progress=None) -> GameRecord:
     record.score = dict(game.score)
     return record
 
-
-def random_paddle_reward(rows, seed: int) -> float:
-    """Mean distance reward of a player whose winning neuron is uniformly random."""
-    rng = np.random.default_rng(seed)
-    winners = rng.integers(0, N_ROWS, size=len(rows))
-    return float(np.mean([learning.distance_reward(w, r) for w, r in zip(winners, rows)]))

@@ -135,3 +135,10 @@ class PlayerRule:
                                                  elig, signal)
         turn = Turn(winner=winner, reward=reward, mean_reward=float(np.mean(self.mean_reward)))
         return turn, new_weights
+
+
+def random_paddle_reward(rows, seed: int) -> float:
+    """Mean distance reward of a player whose winning neuron is uniformly random (chance)."""
+    rng = np.random.default_rng(seed)
+    winners = rng.integers(0, N_ROWS, size=len(rows))
+    return float(np.mean([learning.distance_reward(w, r) for w, r in zip(winners, rows)]))
