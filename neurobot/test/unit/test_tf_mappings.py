@@ -302,3 +302,21 @@ def test_spike_trains_are_checked_and_sent_as_a_spike_input():
     assert runner.check_brain({'stim': (True, '', 'SpikeSourcePoisson')}, set()) == [
         "spike times for population 'stim', a SpikeSourcePoisson; spike times go to "
         "SpikeSourceArray populations (fire: output stim on brain/stim/spike_input)"]
+
+
+def test_a_throttled_function_still_sees_every_step_in_its_window():
+    seen = []
+
+    @api.transfer_function(inputs={'actions': api.Spikes('actions', window_ms=100.0)},
+                           throttling_rate=10.0)  # one call per 5 steps of 20 ms
+    def slow(actions, t):
+        seen.append((round(t, 3), int(actions.sum())))
+
+    api._registry.clear()
+    runner = TransferFunctionRunner([slow.transfer_function])
+    for k in range(12):  # step k: k + 1 spikes of neuron 0
+        runner.on_message('brain/actions/spikes', spikes_msg(k, [0] * (k + 1),
+                                                             [k * STEP_MS + 1.0] * (k + 1)))
+        runner.run_pending((k + 1) * 20 * MS)
+    # calls at 20, 120 and 220 ms; each window holds the last 5 steps (fewer at first)
+    assert seen == [(0.02, 1), (0.12, sum(range(2, 7))), (0.22, sum(range(7, 12)))]
