@@ -18,7 +18,7 @@ import tempfile
 
 from benchlib import bench_domain, print_table
 
-from neurobot import bringup
+from neurobot import bringup, experiment
 from neurobot.launcher import Launcher
 
 SUMMARY_LINE = re.compile(r'\[lockstep_monitor\]\s+(\w+)\s+([0-9.]+) ms')
@@ -29,9 +29,10 @@ def run(step_ms, episodes, monitoring=False):
     bench_domain(3)
     out = io.StringIO()
     with tempfile.TemporaryDirectory() as run_dir:
-        specs = bringup.maze_nodes({'step_ms': str(step_ms), 'episodes': str(episodes),
-                                    'run_dir': run_dir, 'log_level': 'warn',
-                                    'monitoring': str(monitoring).lower()})
+        specs = bringup.nodes(experiment.get('maze'), {
+            'step_ms': str(step_ms), 'episodes': str(episodes),
+            'run_dir': run_dir, 'log_level': 'warn',
+            'monitoring': str(monitoring).lower()})
         code = Launcher(specs, log_level='warn', out=out).run()
     text = out.getvalue()
     if code != 0:

@@ -23,7 +23,7 @@ import time
 
 from benchlib import bench_domain, median, print_table
 
-from neurobot import bringup
+from neurobot import bringup, experiment
 from neurobot.launcher import Launcher
 
 MEDIAN_WALL = re.compile(r'\[lockstep_monitor\]\s+wall\s+([0-9.]+) ms')
@@ -78,9 +78,10 @@ def run(episodes, step_ms, record):
     clock = RoundClock(domain)
     out = io.StringIO()
     with tempfile.TemporaryDirectory() as run_dir:
-        specs = bringup.maze_nodes({'step_ms': str(step_ms), 'episodes': str(episodes),
-                                    'run_dir': run_dir, 'log_level': 'warn',
-                                    'record': str(record).lower()})
+        specs = bringup.nodes(experiment.get('maze'), {
+            'step_ms': str(step_ms), 'episodes': str(episodes),
+            'run_dir': run_dir, 'log_level': 'warn',
+            'record': str(record).lower()})
         start = time.perf_counter()
         try:
             code = Launcher(specs, log_level='warn', out=out).run()

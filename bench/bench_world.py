@@ -12,7 +12,7 @@ sequence of commands so wall contacts are part of the load.
 
 Usage::
 
-    python bench/bench_world.py [--maze neurobot/config/mazes/default.yaml] [--reps 300]
+    python bench/bench_world.py [--maze neurobot/experiments/maze/mazes/default.yaml] [--reps 300]
 """
 
 import argparse
@@ -52,7 +52,7 @@ def main(argv=None):
     """Run the benchmark and print the table; returns 1 if a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--maze', type=Path,
-                        default=REPO / 'neurobot' / 'config' / 'mazes' / 'default.yaml')
+                        default=REPO / 'neurobot/experiments/maze/mazes/default.yaml')
     parser.add_argument('--reps', type=int, default=300, help='measured repetitions')
     parser.add_argument('--warmup', type=int, default=20, help='unmeasured repetitions first')
     parser.add_argument('--beams', type=int, default=360, help='lidar beams')

@@ -3,7 +3,7 @@
 Every learner of the registry (:data:`LEARNERS`) is trained on every (maze, seed) pair
 with the same task, moves, rewards and step limit (+1 at the goal, -1 and the end at a
 wall, a timeout after ``max_moves``: by default 3x the maze's longest shortest path,
-neurobot.maze_agent.step_limit). After every ``--eval-every`` training episodes (and
+experiments.maze.agent.step_limit). After every ``--eval-every`` training episodes (and
 before the first) the greedy policy is run once from every start cell; a pair reaches
 the **criterion** when every start cell reaches the goal in at most ``1.3 x`` its
 shortest path. Reported per learner:
@@ -12,7 +12,7 @@ shortest path. Reported per learner:
   median episodes to criterion over those pairs (the resolution is ``--eval-every``);
   pairs that never get there are counted as failures, never as a capped number;
 - the final greedy evaluation: fraction of start cells reached (mean over pairs) and
-  the mean moves / shortest path over the reached starts (neurobot.maze_results);
+  the mean moves / shortest path over the reached starts (experiments.maze.results);
 - wall time per pair (training and evaluations; the NEST brain's build included).
 
 Learners (``--learners``):
@@ -25,7 +25,7 @@ Learners (``--learners``):
 A new learner plugs in by name: a factory ``(maze, seed, max_moves) -> learner`` whose
 learner has ``train(episodes) -> records``, ``evaluate() -> records`` (one greedy
 episode per start cell) and ``close()``; records carry ``start``, ``outcome``,
-``moves``, ``shortest_path`` (neurobot.maze_agent.EpisodeRecord does). Register it with
+``moves``, ``shortest_path`` (experiments.maze.agent.EpisodeRecord does). Register it with
 :func:`register_learner` in a module and pass ``--import that.module``.
 
 Outputs (``--out``): ``pairs.csv`` (one row per learner, maze and seed),
@@ -58,8 +58,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # maze_rl, maze_offline
 
-from neurobot.maze_agent import step_limit  # noqa: E402
-from neurobot.maze_results import summarize_evaluation  # noqa: E402
+from experiments.maze.agent import step_limit  # noqa: E402
+from experiments.maze.results import summarize_evaluation  # noqa: E402
 from neurobot.world.maze import Maze  # noqa: E402
 from neurobot.world.maze_generator import generate_benchmark_mazes  # noqa: E402
 
@@ -108,7 +108,7 @@ def _random(maze, seed, max_moves):
 
 
 register_learner('rstdp', _rstdp, 'numpy R-STDP actor-critic, NEST action sampler '
-                 '(neurobot.learning; bench/maze_offline.py)')
+                 '(experiments.maze.learning; bench/maze_offline.py)')
 register_learner('qlambda', _qlambda, 'tabular Watkins Q(lambda), epsilon-greedy '
                  '(bench/maze_rl.py)')
 register_learner('random', _random, 'uniformly random moves, learns nothing')
@@ -372,7 +372,8 @@ def main(argv=None) -> int:
     parser.add_argument('--mazes', type=int, default=10, help='generated mazes')
     parser.add_argument('--maze-seed', type=int, default=1, help='seed of the maze set')
     parser.add_argument('--maze-files', nargs='*', default=[],
-                        help='maze YAML files benchmarked as well (e.g. config/mazes/*.yaml)')
+                        help='maze YAML files benchmarked as well '
+                             '(e.g. experiments/maze/mazes/*.yaml)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3, 4, 5])
     parser.add_argument('--episodes', type=int, default=DEFAULT_EPISODES,
                         help='training budget per pair')

@@ -1,6 +1,6 @@
 """Tune the maze learning without ROS: the real brain in-process, moves resolved on the maze graph.
 
-The agent (neurobot.maze_agent) and the brain (brains/maze_brain.py on NEST through
+The agent (experiments.maze.agent) and the brain (experiments/maze/brain.py on NEST through
 brain_node.brain.Brain) are the ones the ROS run uses; only the world is replaced by the
 maze graph (a move into a wall is a touch, any other move arrives at once), and the
 services by direct calls. About 10-20 s per 100 episodes, so parameters can be searched;
@@ -16,20 +16,19 @@ Usage: python bench/maze_offline.py --seeds 1 2 3 [--episodes 100] [--noise-hz 4
 
 import argparse
 import dataclasses
-import os
 import time
 
 import numpy as np
 
 from brain_node.brain import Brain
-from neurobot.learning import RSTDPParameters
-from neurobot.maze_agent import AgentConfig, MazeAgent, random_walk_steps, step_limit
-from neurobot.maze_results import summarize_evaluation
+from experiments.maze.learning import RSTDPParameters
+from experiments.maze.agent import AgentConfig, MazeAgent, random_walk_steps, step_limit
+from experiments.maze.results import summarize_evaluation
 from neurobot.paths import share_path
 from neurobot.world.maze import Maze
 
 PROJECTION = 'places_to_actions'
-ACTION_GROUP_SIZE = 10  # neurons per direction in brains/maze_brain.py
+ACTION_GROUP_SIZE = 10  # neurons per direction in experiments/maze/brain.py
 STEP_MS = 200.0  # ms, one round, as the ROS run
 
 
@@ -70,9 +69,8 @@ def make_brain(maze, seed):
     Returns:
         (brain, rows, cols, initial weights as a rows x cols array).
     """
-    os.environ['NEUROBOT_MAZE_CELLS'] = str(maze.n_rows * maze.n_cols)
-    brain = Brain(share_path('brains', 'maze_brain.py'), step_ms=STEP_MS, seed=seed,
-                  resolution_ms=1.0)
+    brain = Brain(share_path('experiments', 'maze', 'brain.py'), step_ms=STEP_MS, seed=seed,
+                  resolution_ms=1.0, arguments={'maze_cells': maze.n_rows * maze.n_cols})
     rows, cols, weights = brain.get_weights(PROJECTION)
     return brain, rows, cols, np.asarray(weights).reshape(rows, cols)
 
@@ -126,7 +124,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3])
     parser.add_argument('--episodes', type=int, default=100)
-    parser.add_argument('--maze', default=str(share_path('config', 'mazes', 'default.yaml')))
+    parser.add_argument('--maze',
+                        default=str(share_path('experiments', 'maze', 'mazes', 'default.yaml')))
     parser.add_argument('--noise-hz', type=float, default=AgentConfig.noise_rate_hz)
     parser.add_argument('--max-moves', type=int, default=None,
                         help='step limit per episode (default: 3x the longest shortest path '

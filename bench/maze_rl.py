@@ -2,7 +2,7 @@
 
 The task is the maze experiment's, on the maze graph (as bench/maze_offline.py resolves
 moves): the state is the cell, the actions are the four compass moves in MOVE_ORDER,
-and the rules are those of neurobot.maze_agent with the default RSTDPParameters:
+and the rules are those of experiments.maze.agent with the default RSTDPParameters:
 
 - a move into a wall: reward ``wall_reward`` (-1), the episode ends;
 - a move onto the goal: reward ``goal_reward`` (+1), the episode ends;
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurobot.learning import RSTDPParameters
+from experiments.maze.learning import RSTDPParameters
 from neurobot.world.maze import MOVE_ORDER, MOVES
 
 _REWARDS = RSTDPParameters()  # the agent's rewards, so all learners share them
@@ -42,7 +42,7 @@ _REWARDS = RSTDPParameters()  # the agent's rewards, so all learners share them
 
 @dataclass(frozen=True)
 class Episode:
-    """One episode, with the fields of neurobot.maze_agent.EpisodeRecord the bench reads."""
+    """One episode, with the fields of experiments.maze.agent.EpisodeRecord the bench reads."""
 
     start: tuple
     outcome: str  # 'goal', 'wall' or 'timeout'

@@ -1,9 +1,12 @@
 """Install the neurobot ROS 2 package (ament_python).
 
-Python packages: ``neurobot`` (shared core: DDS set-up, QoS profiles, paths, launch
-description, command line), ``brain_node`` and ``tf_nodes``. Launch files, configs,
-worlds, URDF and example brains are installed by glob into ``share/neurobot/`` as
-ament_python packages do, so ``ros2 launch neurobot ...`` finds them.
+Python packages: ``neurobot`` (the platform core: DDS set-up, QoS profiles, paths,
+bring-up, command line), ``brain_node``, ``tf_nodes`` and ``experiments`` (one package
+per experiment, registered under the entry-point group ``neurobot.experiments``). Launch
+files, configs, worlds, URDF, example brains and the experiments' files (brains,
+transfer functions, configs) are installed by glob into ``share/neurobot/`` as
+ament_python packages do; each experiment's ``<name>.launch.py`` also goes to
+``share/neurobot/launch``, so ``ros2 launch neurobot <name>.launch.py`` finds it.
 """
 
 from glob import glob
@@ -27,11 +30,17 @@ def share_files(directory, pattern='**/*'):
     return sorted(entries.items())
 
 
+def experiment_launch_files():
+    """data_files entry installing every experiment's launch file into share/neurobot/launch."""
+    return [(os.path.join('share', PACKAGE, 'launch'),
+             sorted(glob(os.path.join('experiments', '*', '*.launch.py'))))]
+
+
 setup(
     name=PACKAGE,
     version='0.1.0',
     packages=find_packages(include=['neurobot', 'neurobot.*', 'brain_node', 'brain_node.*',
-                                    'tf_nodes', 'tf_nodes.*']),
+                                    'tf_nodes', 'tf_nodes.*', 'experiments', 'experiments.*']),
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + PACKAGE]),
         ('share/' + PACKAGE, ['package.xml']),
@@ -41,6 +50,8 @@ setup(
         *share_files('urdf'),
         *share_files('brains'),
         *share_files('transfer_functions'),
+        *share_files('experiments'),
+        *experiment_launch_files(),
     ],
     install_requires=['setuptools'],
     zip_safe=True,
@@ -60,6 +71,9 @@ setup(
             'live_view = neurobot.monitoring.live_view_node:main',
             'maze_markers = neurobot.monitoring.markers_node:main',
             'spike_raster = neurobot.monitoring.raster_node:main',
+        ],
+        'neurobot.experiments': [
+            'maze = experiments.maze.experiment:EXPERIMENT',
         ],
     },
 )

@@ -95,6 +95,12 @@ def install(package_dir: Path, prefix: Path) -> list:
     created.append(share / 'package.xml')
     for folder in share_folders(package_dir / 'setup.py'):
         created += _link_tree(package_dir / folder, share / folder)
+    # each experiment's <name>.launch.py beside the platform's (setup.py's
+    # experiment_launch_files), so that `ros2 launch neurobot <name>.launch.py` finds it
+    for launch_file in sorted(package_dir.glob('experiments/*/*.launch.py')):
+        (share / 'launch').mkdir(parents=True, exist_ok=True)
+        _link(launch_file, share / 'launch' / launch_file.name)
+        created.append(share / 'launch' / launch_file.name)
 
     lib = prefix / 'lib' / PACKAGE
     lib.mkdir(parents=True, exist_ok=True)

@@ -1,22 +1,20 @@
 """The ``neurobot`` command.
 
-    neurobot maze [--episodes 100] [--seed 1] [--run-dir results/maze] [--maze FILE]
-                  [--max-moves N] [name:=value ...]
-    neurobot maze-eval [--run-dir results/maze]
-    neurobot maze-plots [--run-dir results/maze]
+    neurobot experiments                 # the registered experiments, one line each
+    neurobot run <experiment> [options] [name:=value ...]
+    neurobot launch <experiment> [world:=embedded] [step_ms:=200.0] [brain:=...] ...
+    neurobot launch <experiment> --show-args
     neurobot recording-plots run.mcap [--weights FILE] [--maze YAML] [-o DIR]
     neurobot recording-export run.mcap --populations places,actions --window-ms 100 ...
     neurobot recording-train data.npz -o model.npz [--only-active places]
-    neurobot launch maze [world:=embedded] [step_ms:=200.0] [brain:=...] ...
-    neurobot launch maze --show-args
     eval "$(neurobot env)"      # this terminal joins the nodes' DDS (ros2 topic list, ...)
 
-``neurobot maze`` trains (every node in its own process, output in <run-dir>/logs),
-shows a progress bar over episodes, evaluates the greedy policy from every start cell
-and draws the figures.
+Experiments add their own subcommands (the maze: ``neurobot maze``, ``maze-eval``,
+``maze-plots``); ``neurobot run <experiment>`` runs an experiment the way it says
+(the maze: train, evaluate, draw).
 
-``neurobot launch`` starts the same nodes, with the same parameters, as
-``ros2 launch neurobot maze.launch.py``, from the one description in
+``neurobot launch <experiment>`` starts the same nodes, with the same parameters, as
+``ros2 launch neurobot <experiment>.launch.py``, from the one description in
 :mod:`neurobot.bringup`, for machines without ROS 2's launch tools.
 """
 
@@ -24,11 +22,8 @@ import argparse
 import sys
 
 from neurobot import bringup
+from neurobot import experiment as experiments
 from neurobot.dds import configure_local_dds
-
-BRINGUPS = {
-    'maze': (bringup.MAZE_ARGUMENTS, bringup.maze_nodes),
-}
 
 
 def parse_launch_arguments(items) -> dict:
@@ -54,22 +49,28 @@ def show_arguments(arguments):
 
 
 def launch(args) -> int:
-    arguments, build = BRINGUPS[args.bringup]
+    """``neurobot launch <experiment>``: start its nodes, or list its arguments."""
+    try:
+        experiment = experiments.get(args.experiment)
+        arguments = bringup.experiment_arguments(experiment)
+    except ValueError as error:
+        print(f'neurobot launch: {error}', file=sys.stderr)
+        return 2
     if args.show_args:
-        print(f'Arguments of {args.bringup} (name:=value):')
+        print(f'Arguments of {experiment.name} (name:=value):')
         show_arguments(arguments)
         return 0
     from neurobot.ownership import RunDirectoryBusy, RunLock
     try:
         given = parse_launch_arguments(args.arguments)
-        values = bringup.resolve_arguments(arguments, given)
-        specs = build(given)
-        lock = RunLock(values['run_dir']) if 'run_dir' in values else None
+        values = bringup.resolve(experiment, given)
+        specs = bringup.nodes(experiment, given)
+        lock = RunLock(values['run_dir'])
     except (ValueError, RunDirectoryBusy) as error:
-        print(f'neurobot launch {args.bringup}: {error}', file=sys.stderr)
+        print(f'neurobot launch {experiment.name}: {error}', file=sys.stderr)
         return 2
     except OSError as error:
-        print(f'neurobot launch {args.bringup}: run_dir {values["run_dir"]}: '
+        print(f'neurobot launch {experiment.name}: run_dir {values["run_dir"]}: '
               f'{error.strerror or error}', file=sys.stderr)
         return 2
     configure_local_dds()
@@ -77,12 +78,17 @@ def launch(args) -> int:
     try:
         return Launcher(specs, log_level=values['log_level']).run()
     finally:
-        if lock is not None:
-            lock.release()
+        lock.release()
 
 
-def _launch_quiet(given: dict, log_path, progress=None) -> tuple:
-    """Run the maze bring-up with node output in ``log_path``; optional progress callback.
+def launch_quiet(specs, log_level: str, log_path, progress=None) -> tuple:
+    """Run ``specs`` with node output appended to ``log_path``; optional progress callback.
+
+    Args:
+        specs: the NodeSpecs to start.
+        log_level: ROS log level of every node.
+        log_path: the log file.
+        progress: called in a thread with a threading.Event set when the run ends.
 
     Returns:
         (exit status, why the run stopped or None).
@@ -90,10 +96,8 @@ def _launch_quiet(given: dict, log_path, progress=None) -> tuple:
     import threading
 
     from neurobot.launcher import Launcher
-    specs = bringup.maze_nodes(given)
-    values = bringup.resolve_arguments(bringup.MAZE_ARGUMENTS, given)
     with open(log_path, 'a') as log:
-        launcher = Launcher(specs, log_level=values['log_level'], out=log)
+        launcher = Launcher(specs, log_level=log_level, out=log)
         done = threading.Event()
         watcher = None
         if progress is not None:
@@ -107,136 +111,30 @@ def _launch_quiet(given: dict, log_path, progress=None) -> tuple:
                 watcher.join(timeout=5)
 
 
-def maze(args) -> int:
-    """Train, evaluate and plot (see the module docstring); one line for a bad argument."""
-    from neurobot.maze_results import RunDirectory
-    from neurobot.ownership import RunDirectoryBusy, RunLock
-    command = 'maze-eval' if args.evaluate_only else 'maze'
+def list_experiments(args) -> int:
+    """``neurobot experiments``: name and summary of every registered experiment."""
+    registered = experiments.registered()
+    if not registered:
+        print('no experiments installed (entry-point group neurobot.experiments)')
+        return 0
+    width = max(len(name) for name in registered)
+    for name, experiment in registered.items():
+        print(f'{name:<{width}}  {experiment.summary}')
+    return 0
+
+
+def run(args) -> int:
+    """``neurobot run <experiment> ...``: the experiment's own runner."""
     try:
-        given = parse_launch_arguments(args.arguments)
-        # the options are shorthands of the launch arguments maze:= and max_moves:=
-        if getattr(args, 'maze', None) is not None:
-            given['maze'] = args.maze
-        if getattr(args, 'max_moves', None) is not None:
-            given['max_moves'] = str(args.max_moves)
-        if args.episodes < 0:
-            raise ValueError(f'--episodes must be >= 0, got {args.episodes}')
-        run = RunDirectory(args.run_dir)
-        lock = RunLock(run.path)
-    except (ValueError, RunDirectoryBusy) as error:
-        print(f'neurobot {command}: {error}', file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f'neurobot {command}: run directory {args.run_dir}: {error.strerror or error}',
-              file=sys.stderr)
-        return 2
-    try:
-        return _maze(args, run, given, command)
-    finally:
-        lock.release()
-
-
-def _maze(args, run, given, command) -> int:
-    import time
-
-    from tqdm import tqdm
-
-    from neurobot.maze_plots import plot_run
-    from neurobot.maze_results import summarize_evaluation
-    from neurobot.world.maze import Maze
-    try:
-        run.logs.mkdir(parents=True, exist_ok=True)
-        if args.evaluate_only:
-            if not run.checkpoint.exists():
-                raise ValueError(f'{run.checkpoint}: no checkpoint to evaluate (train first: '
-                                 f'neurobot maze --run-dir {args.run_dir})')
-            # evaluate with what the run was trained with (maze, brain, ...) unless told otherwise
-            trained = {k: v for k, v in run.load_arguments().items()
-                       if k not in ('mode', 'resume', 'episodes', 'run_dir')}
-            given = {**trained, **given}
-        given.update(run_dir=str(run.path.resolve()), seed=str(args.seed),
-                     episodes=str(args.episodes))
-        bringup.maze_nodes(given)  # every argument checked before anything is written
-        maze_file = given.get('maze', bringup.default_path('config', 'mazes', 'default.yaml'))
-        maze_model = Maze.from_yaml(maze_file)
+        experiment = experiments.get(args.experiment)
     except ValueError as error:
-        print(f'neurobot {command}: {error}', file=sys.stderr)
+        print(f'neurobot run: {error}', file=sys.stderr)
         return 2
-    except OSError as error:
-        print(f'neurobot {command}: {error.filename or run.path}: {error.strerror or error}',
-              file=sys.stderr)
+    if experiment.run is None:
+        print(f'neurobot run: experiment {experiment.name} has no runner; start it with '
+              f'neurobot launch {experiment.name}', file=sys.stderr)
         return 2
-    configure_local_dds()
-    log_path = run.logs / 'launch.log'
-    if not args.evaluate_only:
-        done_before = len(run.read_episodes()) if bringup.as_bool(given.get('resume', 'false')) \
-            else 0
-        if not bringup.as_bool(given.get('resume', 'false')):
-            for stale in (run.episodes_csv, run.trajectories, run.checkpoint):
-                if stale.exists():
-                    stale.unlink()
-
-        def progress(done):
-            bar = tqdm(total=args.episodes, initial=done_before, unit='episode',
-                       desc='training')
-            seen = done_before
-            while not done.is_set():
-                rows = run.read_episodes()
-                if len(rows) > seen:
-                    bar.update(len(rows) - seen)
-                    seen = len(rows)
-                    recent = rows[-10:]
-                    goals = [r for r in recent if r['outcome'] == 'goal']
-                    ratios = [int(r['moves']) / int(r['shortest_path']) for r in goals]
-                    bar.set_postfix(last=rows[-1]['outcome'], goals_of_last_10=len(goals),
-                                    moves_per_shortest=(f'{sum(ratios) / len(ratios):.2f}'
-                                                        if ratios else '-'))
-                time.sleep(0.5)
-            bar.close()
-
-        run.save_arguments({k: v for k, v in given.items() if k not in ('mode', 'resume')})
-        print(f'training {args.episodes} episodes (nodes log to {log_path})')
-        code, reason = _launch_quiet(given, log_path, progress)
-        if code != 0:
-            with open(log_path, errors='replace') as log:
-                last = log.readlines()[-30:]
-            print(f'training failed (exit {code}); last lines of {log_path}:', file=sys.stderr)
-            print(''.join(last), file=sys.stderr)
-            if reason:
-                print(f'training stopped: {reason}', file=sys.stderr)
-            return code
-    print('evaluating the greedy policy from every start cell')
-    code, reason = _launch_quiet(dict(given, mode='evaluate'), log_path)
-    if code != 0:
-        print(f'evaluation failed (exit {code}): {reason or "see the log"}; see {log_path}',
-              file=sys.stderr)
-        return code
-    summary = summarize_evaluation(run.read_evaluation())
-    print('\n' + summary.table())
-    print(summary.headline())
-    for png in plot_run(run.path, maze_model, run_max_moves(given, maze_model)):
-        print(f'figure: {png}')
-    return 0
-
-
-def run_max_moves(arguments: dict, maze_model) -> int:
-    """The step limit a run used: its max_moves argument, or (0, absent) the maze's."""
-    from neurobot.maze_agent import step_limit
-    given = int(arguments.get('max_moves', 0) or 0)
-    return given if given > 0 else step_limit(maze_model)
-
-
-def maze_plots(args) -> int:
-    from neurobot.maze_plots import plot_run
-    from neurobot.world.maze import Maze
-    from neurobot.maze_results import RunDirectory
-    arguments = RunDirectory(args.run_dir).load_arguments()
-    maze_file = args.maze or arguments.get(
-        'maze', bringup.default_path('config', 'mazes', 'default.yaml'))
-    maze_model = Maze.from_yaml(maze_file)
-    for png in plot_run(args.run_dir, maze_model, run_max_moves(arguments, maze_model)):
-        print(f'figure: {png}')
-    return 0
+    return experiment.run(list(args.arguments))
 
 
 def env(args) -> int:
@@ -249,44 +147,34 @@ def env(args) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog='neurobot', description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest='command', required=True)
+    registered = experiments.registered()
+    names = ', '.join(sorted(registered)) or 'none installed'
+    commands.add_parser('experiments', help='list the registered experiments').set_defaults(
+        run=list_experiments)
+    run_parser = commands.add_parser(
+        'run', help=f'run an experiment ({names}); options after the name are its own',
+        add_help=False)
+    run_parser.add_argument('experiment', help=f'one of: {names}')
+    run_parser.add_argument('arguments', nargs=argparse.REMAINDER,
+                            help='the experiment\'s options and name:=value arguments')
+    run_parser.set_defaults(run=run)
     launch_parser = commands.add_parser(
-        'launch', help='start a bring-up (like ros2 launch, without ROS 2 launch tools)')
-    launch_parser.add_argument('bringup', choices=sorted(BRINGUPS))
+        'launch', help='start an experiment\'s nodes (like ros2 launch, without ROS 2 '
+                       'launch tools)')
+    launch_parser.add_argument('experiment', help=f'one of: {names}')
     launch_parser.add_argument('arguments', nargs='*', help='name:=value launch arguments')
     launch_parser.add_argument('--show-args', action='store_true',
                                help='list the launch arguments with defaults and descriptions')
     launch_parser.set_defaults(run=launch)
-
-    maze_parser = commands.add_parser('maze', help='train on the maze, evaluate, plot')
-    maze_parser.add_argument('--episodes', type=int, default=100)
-    maze_parser.add_argument('--seed', type=int, default=1)
-    maze_parser.add_argument('--run-dir', default='results/maze')
-    maze_parser.add_argument('--maze', default=None,
-                             help='maze YAML (as maze:=FILE; e.g. one written by '
-                                  'python -m neurobot.world.maze_generator)')
-    maze_parser.add_argument('--max-moves', type=int, default=None,
-                             help='moves per episode before a timeout (as max_moves:=N; '
-                                  'default: 3x the maze\'s longest shortest path)')
-    maze_parser.add_argument(
-        'arguments', nargs='*',
-        help='more name:=value launch arguments (see launch maze --show-args)')
-    maze_parser.set_defaults(run=maze, evaluate_only=False)
-    eval_parser = commands.add_parser('maze-eval', help='evaluate a trained run again')
-    eval_parser.add_argument('--run-dir', default='results/maze')
-    eval_parser.add_argument('--seed', type=int, default=1)
-    eval_parser.add_argument('arguments', nargs='*', help='name:=value launch arguments')
-    eval_parser.set_defaults(run=maze, evaluate_only=True, episodes=0)
-    plots_parser = commands.add_parser('maze-plots', help='draw the figures of a run')
-    plots_parser.add_argument('--run-dir', default='results/maze')
-    plots_parser.add_argument('--maze', default=None,
-                              help='maze YAML (default: the one the run was trained on)')
-    plots_parser.set_defaults(run=maze_plots)
     env_parser = commands.add_parser(
         'env', help='print shell exports that make a terminal join the nodes\' DDS: '
                     'eval "$(neurobot env)"')
     env_parser.set_defaults(run=env)
     from neurobot.analysis.commands import add_parsers as add_recording_parsers
-    add_recording_parsers(commands, bringup.default_path('config', 'mazes', 'default.yaml'))
+    add_recording_parsers(commands)
+    for experiment in registered.values():
+        if experiment.add_commands is not None:
+            experiment.add_commands(commands)
     args = parser.parse_args(argv)
     return args.run(args)
 

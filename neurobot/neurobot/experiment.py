@@ -40,6 +40,9 @@ class Experiment:
             platform argument's name).
         defaults: new defaults of platform arguments (brain, transfer_functions,
             step_ms, run_dir, ...), as strings.
+        moved_files: where files the experiment once shipped elsewhere are now: old
+            path (relative, e.g. 'brains/x.py') -> new path. A file argument naming a
+            missing file that ends with an old path fails saying where it went.
         brain_arguments: values -> dict handed to the brain file (brain_node parameter
             ``brain_args``, read with ``brain_node.arguments.argument``).
         tf_parameters: values -> extra parameters of every tf_node (the transfer
@@ -62,6 +65,7 @@ class Experiment:
     summary: str
     arguments: tuple = ()
     defaults: dict = field(default_factory=dict)
+    moved_files: dict = field(default_factory=dict)
     brain_arguments: Callable[[dict], dict] | None = None
     tf_parameters: Callable[[dict], dict] | None = None
     world_parameters: Callable[[dict], dict] | None = None

@@ -1,50 +1,66 @@
-"""Turn neurobot.bringup descriptions into ROS 2 launch actions (used by launch/*.launch.py).
+"""Turn neurobot.bringup descriptions into ROS 2 launch actions (used by launch files).
 
 Imports ``launch``/``launch_ros``, which only a full ROS 2 install has; everything the
 bring-up starts is decided in :mod:`neurobot.bringup`, shared with ``neurobot launch``.
+
+An experiment's launch file (``<name>.launch.py``, installed to share/neurobot/launch) is
+a few lines calling :func:`experiment_launch_description`; ``world.launch.py`` and
+``brain.launch.py`` start the platform's world and one brain on their own.
 """
 
-from launch.actions import DeclareLaunchArgument, Shutdown
-from launch.substitutions import LaunchConfiguration
+import shlex
+
+from launch import LaunchDescription
+from launch.actions import (AppendEnvironmentVariable, DeclareLaunchArgument,
+                            IncludeLaunchDescription, OpaqueFunction, Shutdown)
+from launch.launch_description_sources import PythonLaunchDescriptionSource
+from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
+from launch_ros.substitutions import FindPackageShare
 
 from neurobot import bringup
+from neurobot import experiment as experiments
 
-# Only world.launch.py's Gazebo branch reads these; `neurobot launch` has no Gazebo.
+# Only the Gazebo branch reads these; `neurobot launch` has no Gazebo.
 GAZEBO_ARGUMENTS = (
     bringup.Argument('gazebo_world', bringup.default_path('worlds', 'maze_default.sdf'),
                      'SDF world for world:=gazebo'),
 )
 
 
-def declared_arguments(arguments=bringup.MAZE_ARGUMENTS):
+def declared_arguments(arguments=bringup.PLATFORM_ARGUMENTS):
     """DeclareLaunchArgument actions, each with its default and description."""
     return [DeclareLaunchArgument(a.name, default_value=a.default, description=a.description,
                                   **({'choices': list(a.choices)} if a.choices else {}))
             for a in arguments]
 
 
-def forwarded_arguments(arguments=bringup.MAZE_ARGUMENTS):
+def forwarded_arguments(arguments=bringup.PLATFORM_ARGUMENTS):
     """``launch_arguments`` passing these arguments' values on to an included launch file."""
     return [(a.name, LaunchConfiguration(a.name)) for a in arguments]
 
 
-def argument_values(context, arguments=bringup.MAZE_ARGUMENTS) -> dict:
+def argument_values(context, arguments=bringup.PLATFORM_ARGUMENTS) -> dict:
     """The launch arguments' values in this launch context, as strings."""
     return bringup.resolve_arguments(
         arguments, {a.name: LaunchConfiguration(a.name).perform(context) for a in arguments})
 
 
-def node_actions(builder, context):
-    """launch_ros Node actions for the NodeSpecs ``builder(values)`` returns."""
-    values = argument_values(context)
+def spec_actions(specs, log_level: str):
+    """launch_ros Node actions for NodeSpecs."""
     return [Node(package=spec.package, executable=spec.executable, name=spec.name,
                  namespace=spec.namespace or None, parameters=[spec.parameters],
                  remappings=spec.remappings, output='screen',
-                 ros_arguments=['--log-level', values['log_level']],
+                 ros_arguments=['--log-level', log_level],
                  additional_env=spec.env,
                  on_exit=Shutdown(reason=f'{spec.name} exited') if spec.required else None)
-            for spec in builder(values)]
+            for spec in specs]
+
+
+def node_actions(builder, context, arguments=bringup.PLATFORM_ARGUMENTS):
+    """launch_ros Node actions for the NodeSpecs ``builder(values)`` returns."""
+    values = argument_values(context, arguments)
+    return spec_actions(builder(values), values['log_level'])
 
 
 def package_found(name: str) -> bool:
@@ -57,17 +73,14 @@ def package_found(name: str) -> bool:
     return True
 
 
-def monitoring_actions(context):
-    """maze_markers and spike_raster; tf transforms and rviz2 where they are installed.
+def gui_actions(values: dict, tf: bool):
+    """Static transforms where tf2_ros is installed; rviz2 with headless:=false.
 
-    Where tf2_ros is installed also the static map -> odom (and base_link -> laser_link)
-    transforms and odom -> base_link from the markers node, so rviz's Odometry and
-    LaserScan displays work; rviz2 on config/neurobot.rviz with headless:=false where
-    rviz2 is installed.
+    With monitoring, the static map -> odom (and base_link -> laser_link) transforms, so
+    rviz's Odometry and LaserScan displays work; rviz2 on config/neurobot.rviz with
+    headless:=false where rviz2 is installed.
     """
-    values = argument_values(context)
-    tf = package_found('tf2_ros')
-    actions = node_actions(lambda v: bringup.monitoring_nodes(v, tf=tf), context)
+    actions = []
     if tf:
         for parent, child, x, y, z, yaw in bringup.static_transforms(values):
             actions.append(Node(
@@ -82,3 +95,61 @@ def monitoring_actions(context):
             parameters=[{'use_sim_time': bringup.as_bool(values['use_sim_time'],
                                                          'use_sim_time')}]))
     return actions
+
+
+def gazebo_actions(context, values: dict):
+    """Gazebo (gz sim) on the SDF world (ros_gz_sim's gz_sim.launch.py) and the bridge.
+
+    Only with world:=gazebo and use_sim_time:=true; the bridge config is
+    config/gz_bridge.yaml, with /clock from Gazebo.
+    """
+    if values['world'] != 'gazebo' or not bringup.as_bool(values['use_sim_time'],
+                                                          'use_sim_time'):
+        return []
+    world = LaunchConfiguration('gazebo_world').perform(context)
+    headless = bringup.as_bool(values['headless'], 'headless')
+    # -r: run at once; -s: server only. gz_args goes through a shell: quote the path.
+    gz_args = shlex.quote(world) + (' -r -s' if headless else ' -r')
+    share = FindPackageShare('neurobot')
+    return [
+        # model://neurobot/urdf/omni_robot.urdf in the SDF resolves below <install>/share
+        AppendEnvironmentVariable('GZ_SIM_RESOURCE_PATH', PathJoinSubstitution([share, '..'])),
+        IncludeLaunchDescription(
+            PythonLaunchDescriptionSource(PathJoinSubstitution(
+                [FindPackageShare('ros_gz_sim'), 'launch', 'gz_sim.launch.py'])),
+            launch_arguments=[('gz_args', gz_args), ('on_exit_shutdown', 'true')]),
+        Node(package='ros_gz_bridge', executable='parameter_bridge', name='gz_bridge',
+             parameters=[{'config_file': PathJoinSubstitution([share, 'config',
+                                                               'gz_bridge.yaml']),
+                          'use_sim_time': True}],
+             ros_arguments=['--log-level', values['log_level']], output='screen'),
+    ]
+
+
+def experiment_launch_description(name: str) -> LaunchDescription:
+    """The launch description of the registered experiment ``name``.
+
+    Declares the platform's and the experiment's arguments (so ``--show-args`` lists
+    them) and starts what :func:`neurobot.bringup.nodes` describes, the same nodes as
+    ``neurobot launch <name>``; where tf2_ros is installed also static transforms (and
+    odom -> base_link from maze_markers in simulation), rviz2 with headless:=false, and
+    Gazebo with world:=gazebo.
+
+    Raises:
+        ValueError: no experiment of that name is registered.
+    """
+    experiment = experiments.get(name)
+    arguments = bringup.experiment_arguments(experiment)
+
+    def actions(context):
+        values = argument_values(context, arguments)
+        tf = package_found('tf2_ros')
+        specs = bringup.nodes(experiment, values, tf=tf)
+        return (gazebo_actions(context, values) + spec_actions(specs, values['log_level'])
+                + gui_actions(values, tf))
+
+    return LaunchDescription([
+        *declared_arguments(arguments),
+        *declared_arguments(GAZEBO_ARGUMENTS),
+        OpaqueFunction(function=actions),
+    ])

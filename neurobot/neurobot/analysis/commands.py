@@ -14,14 +14,20 @@ import sys
 EXIT_USAGE = 2
 
 
-def add_parsers(commands, default_maze: str):
-    """Add the three subcommands to the ``neurobot`` argument parser."""
+def add_parsers(commands, default_maze: str = None):
+    """Add the three subcommands to the ``neurobot`` argument parser.
+
+    Args:
+        commands: the subparsers of ``neurobot``.
+        default_maze: maze YAML drawn under the trajectory when --maze is not given
+            (None: none).
+    """
     plots = commands.add_parser('recording-plots',
                                 help='draw raster, rates, trajectory (and weights) of a recording')
     plots.add_argument('recording', help='.mcap file')
     plots.add_argument('--weights', help="weight file of the brain node's weight recorder")
     plots.add_argument('--maze', default=default_maze, help='maze YAML drawn under the '
-                       'trajectory (default: the default maze); "none" for no maze')
+                       'trajectory (e.g. the run\'s maze:=FILE; default: none)')
     plots.add_argument('--raster-s', type=float, default=30.0,
                        help='raster of the last this many seconds (0: everything)')
     plots.add_argument('-o', '--out-dir', default=None,

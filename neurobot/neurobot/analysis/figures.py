@@ -4,8 +4,8 @@ Spike raster, population rates, trajectory over the maze, weight evolution.
 
 Inputs are a :class:`~neurobot.analysis.recording.Recording` and, for the weights, the
 output of the brain node's weight recorder reader, ``{projection: (times_ms[n],
-weights[n, rows, cols])}`` (NaN where there is no connection). The maze is drawn with
-:mod:`neurobot.maze_plots`, as in the maze run's own figures.
+weights[n, rows, cols])}`` (NaN where there is no connection). A maze world is drawn
+with :func:`draw_maze`, which the maze experiment's own figures use too.
 """
 
 from __future__ import annotations
@@ -100,6 +100,21 @@ def rates_figure(recording: Recording):
     return fig
 
 
+def draw_maze(ax, maze):
+    """Draw a maze world on ``ax``: walls, the goal cell (gold) and the start cells (green)."""
+    for (x0, y0), (x1, y1) in maze.wall_segments():
+        ax.plot([x0, x1], [y0, y1], color='black', linewidth=2)
+    gx, gy = maze.cell_to_world(maze.goal_cell)
+    ax.add_patch(plt.Rectangle((gx - maze.cell_size_m / 2, gy - maze.cell_size_m / 2),
+                               maze.cell_size_m, maze.cell_size_m, color='gold', alpha=0.5))
+    for cell in maze.start_cells:
+        sx, sy = maze.cell_to_world(cell)
+        ax.plot(sx, sy, 's', color='tab:green', markersize=8)
+    ax.set_aspect('equal')
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
 def plot_trajectory(recording: Recording, path, maze=None) -> Path:
     """Write :func:`trajectory_figure` to ``path`` (PNG)."""
     return _save(trajectory_figure(recording, maze), path)
@@ -116,8 +131,7 @@ def trajectory_figure(recording: Recording, maze=None):
     trajectory = recording.require('trajectory')
     fig, ax = plt.subplots(figsize=(6, 5.5))
     if maze is not None:
-        from neurobot.maze_plots import _draw_maze
-        _draw_maze(ax, maze)
+        draw_maze(ax, maze)
     t_s = trajectory.t_ns / 1e9
     points = np.column_stack([trajectory.x_m, trajectory.y_m])
     if len(points) > 1:

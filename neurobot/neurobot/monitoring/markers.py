@@ -19,10 +19,9 @@ namespace             ids                         what
 ``scan``              0                           lidar hits as points (no tf needed)
 ====================  ==========================  =======================================
 
-Place-cell layout: the maze brain (``brains/maze_brain.py``) has ``CELLS_PER_FIELD``
-place neurons per maze cell, and the experiment drives them with
-:func:`neurobot.maze_agent.place_field_rates`, which repeats each cell's rate for that
-cell's neurons with cells in :meth:`Maze.cells` order (row by row from the top).
+Place-cell layout: a brain drawn here has ``cells_per_field`` place neurons per maze
+cell, each cell's neurons together and the cells in :meth:`Maze.cells` order (row by row
+from the top), as the maze experiment's brain and place-cell encoding have them.
 So place neuron ``i`` belongs to cell number ``i // cells_per_field`` of that order;
 :func:`cell_rates_hz` inverts exactly this, and takes ``cells_per_field`` from the size
 of the population rather than from a constant, so a brain built for another maze size

@@ -44,7 +44,6 @@ from neurobot import qos
 from neurobot.lockstep_participant import run_node
 from neurobot.monitoring import markers as core
 from neurobot.parameters import declare_number
-from neurobot.paths import share_path
 from neurobot.world.maze import Maze
 from neurobot.world.planar import odom_to_maze, yaw_of_quaternion
 from neurobot_interfaces.msg import PopulationSpikes
@@ -88,7 +87,7 @@ class MarkersNode(Node):
         super().__init__('maze_markers', **kwargs)
         ro = dict(read_only=True)
 
-        self.declare_parameter('maze', str(share_path('config', 'mazes', 'default.yaml')),
+        self.declare_parameter('maze', '',
                                ParameterDescriptor(description='Maze YAML file', **ro))
         self.declare_parameter('frame_id', 'map', ParameterDescriptor(
             description='Frame of every marker (the maze frame)', **ro))
@@ -122,6 +121,9 @@ class MarkersNode(Node):
             description='Broadcast odom -> base_link from odom_topic (needs tf2_ros)', **ro))
         value = lambda name: self.get_parameter(name).value  # noqa: E731
 
+        if not value('maze'):
+            raise ValueError('parameter maze is empty: give the maze YAML file to draw, '
+                             'e.g. --ros-args -p maze:=/path/to/maze.yaml')
         self.maze = Maze.from_yaml(value('maze'))
         origin = list(value('maze_origin_in_odom'))
         if len(origin) != 3 or not all(math.isfinite(v) for v in origin):

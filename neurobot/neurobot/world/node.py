@@ -13,7 +13,7 @@ Two modes:
         once at the end.
 
 Parameters (declared with descriptors; all read-only except real_time_factor):
-    maze (str): maze YAML file (default: the package's config/mazes/default.yaml).
+    maze (str): maze YAML file of the walls (required; an experiment's bring-up gives it).
     physics_dt_ms (float, 2.0): MuJoCo time step, ms (at most 2 ms).
     seed (int, 0): seed of random placements.
     scan_beams (int, 360): lidar beams over 360 degrees.
@@ -63,7 +63,6 @@ from neurobot.lockstep import SIMULATION
 from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep_parameters,
                                            run_node)
 from neurobot.parameters import declare_number
-from neurobot.paths import share_path
 from neurobot.stamps import time_msg
 from neurobot.world.maze import Maze
 from neurobot.world.runner import (DEFAULT_CLOCK_PERIOD_MS, DEFAULT_SENSOR_PERIOD_MS,
@@ -85,7 +84,7 @@ class WorldNode(Node):
     def __init__(self, **kwargs):
         super().__init__('world', **kwargs)  # the name under launch too (neurobot.bringup)
         ro = dict(read_only=True)
-        self.declare_parameter('maze', str(share_path('config', 'mazes', 'default.yaml')),
+        self.declare_parameter('maze', '',
                                ParameterDescriptor(description='Maze YAML file', **ro))
         # Numbers accept ints too, so that "-p real_time_factor:=0" works as typed.
         declare_number(self, 'physics_dt_ms', DEFAULT_PHYSICS_DT_MS, 'MuJoCo time step, ms',
@@ -122,6 +121,9 @@ class WorldNode(Node):
         # In lockstep the world advances one round at a time, with fresh sensors at the
         # end of every round only.
         self.stepped = bool(param('stepped')) or self.lockstep
+        if not param('maze'):
+            raise ValueError('parameter maze is empty: give the maze YAML file of the '
+                             'world\'s walls, e.g. --ros-args -p maze:=/path/to/maze.yaml')
         maze = Maze.from_yaml(param('maze'))
         world = World(maze, physics_dt_ms=number('physics_dt_ms'), seed=param('seed'),
                       scan_beams=param('scan_beams'))

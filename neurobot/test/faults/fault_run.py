@@ -17,7 +17,7 @@ import time
 from neurobot.paths import share_path
 
 NEUROBOT = Path(sys.executable).with_name('neurobot')
-SMALL_MAZE = share_path('config', 'mazes', 'small.yaml')
+SMALL_MAZE = share_path('experiments', 'maze', 'mazes', 'small.yaml')
 STARTED = re.compile(r'^\[(?P<name>[\w]+)\] started \(pid (?P<pid>\d+)\)', re.M)
 SEGMENT = re.compile(r'/dev/shm/(fastdds_[0-9a-f]{16})\b')
 

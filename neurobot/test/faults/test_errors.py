@@ -16,7 +16,7 @@ import time
 import pytest
 
 from fault_run import NEUROBOT, SMALL_MAZE, Bringup, alive, mapped_segments
-from neurobot.maze_results import EPISODE_FIELDS, RunDirectory
+from experiments.maze.results import EPISODE_FIELDS, RunDirectory
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from neurobot.dds import local_dds_environment, shell_exports
+from neurobot.paths import share_path
 from ros_helpers import NodeProcess, VENV_BIN
 
 pytestmark = pytest.mark.node
@@ -45,7 +46,9 @@ def test_exports_match_what_the_nodes_use(tmp_path):
 
 
 def test_a_terminal_that_evals_neurobot_env_sees_the_nodes(ros_domain, tmp_path):
-    world = NodeProcess('world_node', '-p', 'stepped:=true', log_dir=tmp_path)
+    maze = share_path('experiments', 'maze', 'mazes', 'default.yaml')
+    world = NodeProcess('world_node', '-p', 'stepped:=true', '-p', f'maze:={maze}',
+                        log_dir=tmp_path)
     terminal = {k: v for k, v in os.environ.items() if k not in DDS_VARIABLES}
     script = tmp_path / 'list_nodes.py'
     script.write_text(LIST_NODES)

@@ -30,7 +30,8 @@ MS = 1_000_000  # ns
 STEP_MS = 20.0
 WINDOW_MS = 100.0
 PERIOD_MS = 40.0
-MAZE = Maze.from_yaml(share_path('config', 'mazes', 'default.yaml'))
+MAZE_FILE = share_path('experiments', 'maze', 'mazes', 'default.yaml')
+MAZE = Maze.from_yaml(MAZE_FILE)
 # what rviz asks for (config/neurobot.rviz): also gets the arrays sent before it matched
 LATE_JOINER = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE,
                          durability=DurabilityPolicy.TRANSIENT_LOCAL)
@@ -151,7 +152,7 @@ def markers_of(arrays):
 
 
 def test_markers_show_maze_robot_path_scan_and_place_activity(client, processes, tmp_path):
-    processes.append(NodeProcess('maze_markers', log_dir=tmp_path))
+    processes.append(NodeProcess('maze_markers', '-p', f'maze:={MAZE_FILE}', log_dir=tmp_path))
     pose_pub = client.node.create_publisher(PoseStamped, 'ground_truth/pose', 10)
     scan_pub = client.node.create_publisher(LaserScan, 'scan', 10)
     places_pub = client.node.create_publisher(PopulationSpikes, 'brain/places/spikes', 10)
@@ -250,8 +251,9 @@ def test_wall_clock_brain_overruns_appear_in_diagnostics(client, processes, brai
 
 def test_markers_follow_a_real_world_node(client, processes, tmp_path):
     from neurobot_interfaces.srv import AdvanceWorld, PlaceRobot
-    processes.append(NodeProcess('world_node', '-p', 'stepped:=true', log_dir=tmp_path))
-    processes.append(NodeProcess('maze_markers', log_dir=tmp_path))
+    processes.append(NodeProcess('world_node', '-p', 'stepped:=true', '-p', f'maze:={MAZE_FILE}',
+                                 log_dir=tmp_path))
+    processes.append(NodeProcess('maze_markers', '-p', f'maze:={MAZE_FILE}', log_dir=tmp_path))
     sensor = QoSProfile(depth=100, reliability=ReliabilityPolicy.BEST_EFFORT)
     poses = Recorder(client, PoseStamped, 'ground_truth/pose', sensor).messages
     scans = Recorder(client, LaserScan, 'scan', sensor).messages

@@ -29,7 +29,8 @@ from ros_helpers import NodeProcess, RosClient
 pytestmark = pytest.mark.node
 
 MS = 1_000_000  # ns
-MAZE = Maze.from_yaml(share_path('config', 'mazes', 'default.yaml'))
+DEFAULT_MAZE_FILE = share_path('experiments', 'maze', 'mazes', 'default.yaml')
+MAZE = Maze.from_yaml(DEFAULT_MAZE_FILE)
 SENSOR_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.BEST_EFFORT)
 RELIABLE_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 READY_LINE = "world]: maze 'default'"  # logged when the node (/world) is up
@@ -49,6 +50,9 @@ class WorldProcess:
     """A world_node process plus a client with recorders on every output topic."""
 
     def __init__(self, domain, log_dir, *params, name='world_node', namespace=None):
+        # the world's walls: the default maze unless the test gives one
+        if not any(p.startswith('maze:=') for p in params):
+            params = (f'maze:={DEFAULT_MAZE_FILE}', *params)
         args = [arg for p in params for arg in ('-p', p)]
         if namespace:
             args += ['-r', f'__ns:={namespace}']
@@ -336,9 +340,13 @@ def test_free_running_world_keeps_time_and_refuses_advance(ros_domain, tmp_path)
 
 
 def test_bad_start_parameters_stop_the_node_with_the_reason(ros_domain, tmp_path):
-    process = NodeProcess('world_node', '-p', 'physics_dt_ms:=0.0', log_dir=tmp_path)
+    process = NodeProcess('world_node', '-p', f'maze:={DEFAULT_MAZE_FILE}',
+                          '-p', 'physics_dt_ms:=0.0', log_dir=tmp_path)
     assert process.wait(60) != 0
     assert 'physics_dt_ms: expected a positive finite number' in process.output()
+    process = NodeProcess('world_node', log_dir=tmp_path, name='no_maze')
+    assert process.wait(60) != 0
+    assert 'parameter maze is empty: give the maze YAML file' in process.output()
     process = NodeProcess('world_node', '-p', f'maze:={tmp_path / "missing.yaml"}',
                           log_dir=tmp_path, name='missing_maze')
     assert process.wait(60) != 0

@@ -1,7 +1,8 @@
 """System tests of the maze experiment: `neurobot maze` with every node in its own process.
 
-A fixed seed on the small 3 x 3 maze (config/mazes/small.yaml), 40 training episodes:
-the whole run is lockstepped and seeded, so it is reproducible, and it takes about 15 s.
+A fixed seed on the small 3 x 3 maze (experiments/maze/mazes/small.yaml), 40 training
+episodes: the whole run is lockstepped and seeded, so it is reproducible, and it takes
+about 15 s.
 The tests check what a user looks at: the greedy policy's steps against the shortest path
 and the random walk, the goal rate early and late in training, and that an interrupted
 run resumes from its checkpoint.
@@ -15,14 +16,14 @@ import sys
 import numpy as np
 import pytest
 
-from neurobot.maze_agent import random_walk_steps
-from neurobot.maze_results import RunDirectory, summarize_evaluation
+from experiments.maze.agent import random_walk_steps
+from experiments.maze.results import RunDirectory, summarize_evaluation
 from neurobot.paths import share_path
 from neurobot.world.maze import Maze
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 
-SMALL_MAZE = share_path('config', 'mazes', 'small.yaml')
+SMALL_MAZE = share_path('experiments', 'maze', 'mazes', 'small.yaml')
 SEED = 1
 EPISODES = 40
 NEUROBOT = Path(sys.executable).with_name('neurobot')

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from rclpy.serialization import deserialize_message
 
-from neurobot import bringup, qos
+from neurobot import bringup, experiment, qos
 from neurobot.analysis.export import load_export
 from neurobot.analysis.train_example import Readout, feature_matrix, train
 from neurobot.cli import main as cli_main
@@ -41,7 +41,8 @@ def record_maze_run(domain, tmp_path) -> Path:
     the brain's current output: see neurobot.qos). Also with brain_node's weight recorder,
     to <tmp>/maze/weights.nbw.
     """
-    specs = bringup.maze_nodes({'episodes': str(EPISODES), 'run_dir': str(tmp_path / 'maze'),
+    specs = bringup.nodes(experiment.get('maze'), {
+                                'episodes': str(EPISODES), 'run_dir': str(tmp_path / 'maze'),
                                 'log_level': 'warn', 'record': 'true',
                                 'record_weights': 'places_to_actions',
                                 'record_weights_every_ms': '1000'})

@@ -17,7 +17,7 @@ import pytest
 from geometry_msgs.msg import PoseStamped
 
 from neurobot import qos
-from neurobot.maze_results import RunDirectory
+from experiments.maze.results import RunDirectory
 from neurobot.paths import share_path
 from neurobot.world.maze import Maze
 from neurobot_interfaces.msg import Contacts
@@ -25,7 +25,7 @@ from ros_helpers import NodeProcess, RosClient
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 
-SMALL_MAZE = share_path('config', 'mazes', 'small.yaml')
+SMALL_MAZE = share_path('experiments', 'maze', 'mazes', 'small.yaml')
 NEUROBOT = Path(sys.executable).with_name('neurobot')
 ROBOT_FILE = """
 remappings:

@@ -18,12 +18,12 @@ from sensor_msgs.msg import Image
 import yaml
 
 from foxglove_rosmsg import check_schema, foxglove_parse, node_unavailable_reason
-from neurobot import bringup
+from neurobot import bringup, experiment
 from neurobot.launcher import Launcher
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 
-SMALL_MAZE = Path(__file__).resolve().parents[2] / 'config' / 'mazes' / 'small.yaml'
+SMALL_MAZE = Path(__file__).resolve().parents[2] / 'experiments' / 'maze' / 'mazes' / 'small.yaml'
 STEP_MS = 200.0
 MS = 1_000_000  # ns
 
@@ -33,7 +33,8 @@ def stamp_ns(stamp) -> int:
 
 
 def test_recording_started_with_the_run_holds_its_first_messages(ros_domain, tmp_path):
-    specs = bringup.maze_nodes({'episodes': '3', 'maze': str(SMALL_MAZE), 'record': 'true',
+    specs = bringup.nodes(experiment.get('maze'), {
+                                'episodes': '3', 'maze': str(SMALL_MAZE), 'record': 'true',
                                 'run_dir': str(tmp_path / 'run'), 'log_level': 'warn',
                                 'step_ms': str(STEP_MS)})
     with open(tmp_path / 'launch.log', 'w') as out:

@@ -43,7 +43,7 @@ def test_share_directory_holds_what_ros2_launch_needs():
     for name in LAUNCH_FILES:
         assert (share / 'launch' / name).is_file(), name
     assert (share / 'config' / 'fastdds_localhost.xml').is_file()
-    assert (share / 'config' / 'mazes' / 'default.yaml').is_file()
+    assert (share / 'experiments' / 'maze' / 'mazes' / 'default.yaml').is_file()
     assert (share / 'worlds' / 'maze_default.sdf').is_file()
     assert (share / 'urdf' / 'omni_robot.urdf').is_file()
     # ros2launch finds a launch file by walking the share folder, not following symlinked

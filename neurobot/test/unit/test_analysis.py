@@ -238,7 +238,7 @@ def test_figures_have_one_panel_per_population_and_are_written(tmp_path):
     # 2 spikes of 3 neurons in the 50 ms step (50, 100]: 2 / 3 / 0.05 s = 13.3 Hz
     line = rates.axes[0].get_lines()[0]
     assert line.get_ydata()[1] == pytest.approx(2 / 3 / 0.05)
-    maze = Maze.from_yaml(share_path('config', 'mazes', 'default.yaml'))
+    maze = Maze.from_yaml(share_path('experiments', 'maze', 'mazes', 'default.yaml'))
     results = figures.plot_recording(recording, tmp_path / 'figs', maze)
     paths = [p for p, _ in results]
     assert [p.name for p in paths] == ['raster.png', 'rates.png', 'trajectory.png']

@@ -1,4 +1,8 @@
-"""Unit tests of the bring-up description shared by maze.launch.py and `neurobot launch`."""
+"""Unit tests of the bring-up description shared by launch files and `neurobot launch`.
+
+The maze experiment (registered through its entry point) is the worked example; a toy
+experiment checks what the platform derives from any experiment's nodes.
+"""
 
 import os
 from pathlib import Path
@@ -6,11 +10,20 @@ import re
 
 import pytest
 
-from neurobot import bringup
-from neurobot.bringup import MAZE_ARGUMENTS, maze_nodes, resolve_arguments
+from neurobot import bringup, experiment
+from neurobot.bringup import NodeSpec, resolve_arguments
+from neurobot.experiment import Experiment
 from neurobot.paths import share_path
 
 PKG = Path(__file__).resolve().parents[2]
+
+
+MAZE = experiment.get('maze')
+MAZE_ARGUMENTS = bringup.experiment_arguments(MAZE)
+
+
+def maze_nodes(given):
+    return bringup.nodes(MAZE, given)
 
 
 def by_name(specs):
@@ -29,7 +42,7 @@ def test_defaults_resolve_to_strings_for_every_argument():
     assert set(values) == {a.name for a in MAZE_ARGUMENTS}
     assert all(isinstance(v, str) for v in values.values())
     assert values['world'] == 'embedded' and values['use_sim_time'] == 'true'
-    assert Path(values['maze']) == share_path('config', 'mazes', 'default.yaml')
+    assert Path(values['maze']) == share_path('experiments', 'maze', 'mazes', 'default.yaml')
     for name in ('brain', 'maze', 'transfer_functions'):
         assert Path(values[name]).is_file(), name  # the default files exist
 
@@ -83,7 +96,11 @@ def test_default_maze_bringup_starts_world_brain_tf_node_and_monitor():
     nodes = by_name(specs)
     assert nodes['world'].parameters['use_sim_time'] is False  # the world is the clock
     assert nodes['brain'].parameters['use_sim_time'] is True
-    assert nodes['brain'].env == {'NEUROBOT_MAZE_CELLS': '25'}  # 5 x 5 default maze
+    assert nodes['brain'].env == {}
+    assert nodes['brain'].parameters['brain_args'] == '{"maze_cells": 25}'  # 5 x 5 maze
+    small = share_path('experiments', 'maze', 'mazes', 'small.yaml')
+    assert by_name(maze_nodes({'maze': str(small)}))['brain'].parameters['brain_args'] == \
+        '{"maze_cells": 9}'
 
 
 def lockstep_lists_are_consistent(specs):
@@ -138,14 +155,16 @@ def test_monitoring_nodes_follow_the_robots_pose_in_the_maze_frame():
     assert (simulated['pose_topic'], simulated['odom_topic']) == ('ground_truth/pose', '')
     assert simulated['maze_origin_in_odom'] == [0.0, 0.0, 0.0]
     assert simulated['publish_tf'] is False  # no tf2 unless the launch file finds it
-    with_tf = bringup.monitoring_nodes(resolve_arguments(MAZE_ARGUMENTS, {}), tf=True)[0]
+    maze = str(share_path('experiments', 'maze', 'mazes', 'default.yaml'))
+    with_tf = bringup.monitoring_nodes(resolve_arguments(MAZE_ARGUMENTS, {}), maze, tf=True)[0]
     assert (with_tf.parameters['publish_tf'], with_tf.parameters['odom_topic']) == (True, 'odom')
     real = by_name(maze_nodes({'use_sim_time': 'false'}))['maze_markers'].parameters
     # the generic robot file: /odom and /scan, maze origin at (-0.3, -0.3) in odom
     assert (real['pose_topic'], real['odom_topic'], real['scan_topic']) == ('', '/odom', '/scan')
     assert real['maze_origin_in_odom'] == [-0.3, -0.3, 0.0]
     assert bringup.monitoring_nodes(resolve_arguments(
-        MAZE_ARGUMENTS, {'use_sim_time': 'false'}), tf=True)[0].parameters['publish_tf'] is False
+        MAZE_ARGUMENTS, {'use_sim_time': 'false'}), maze,
+        tf=True)[0].parameters['publish_tf'] is False
     assert [s.name for s in maze_nodes({'world': 'gazebo'})][-2:] == ['maze_markers',
                                                                       'spike_raster']
 
@@ -162,8 +181,8 @@ def test_static_transforms_put_odom_where_the_maze_lies():
 
 
 def test_each_transfer_function_file_gets_its_own_tf_node(tmp_path):
-    files = [str(share_path('transfer_functions', 'maze.py')), str(tmp_path / 'a.py'),
-             str(tmp_path / 'b.py')]
+    files = [str(share_path('experiments', 'maze', 'transfer_function.py')),
+             str(tmp_path / 'a.py'), str(tmp_path / 'b.py')]
     for path in files[1:]:
         Path(path).write_text('')
     specs = maze_nodes({'transfer_functions': ' , '.join(files) + ','})
@@ -218,10 +237,14 @@ def test_live_view_is_off_by_default_and_binds_to_loopback():
 
 
 def test_every_bringup_builder_the_maze_launch_file_names_exists():
-    """maze.launch.py cannot run here (no ROS 2 launch): check what it takes from bringup."""
-    text = (PKG / 'launch' / 'maze.launch.py').read_text()
-    names = set(re.findall(r'bringup\.(\w+)', text))
-    assert {'recording_nodes', 'live_view_nodes'} <= names
+    """Launch files cannot run here (no ROS 2 launch): check what they take from bringup."""
+    text = (PKG / 'experiments' / 'maze' / 'maze.launch.py').read_text()
+    assert "experiment_launch_description('maze')" in text
+    support = (PKG / 'neurobot' / 'launch_support.py').read_text()
+    for launch_file in ('world.launch.py', 'brain.launch.py'):
+        support += (PKG / 'launch' / launch_file).read_text()
+    names = set(re.findall(r'bringup\.(\w+)', support))
+    assert {'nodes', 'experiment_arguments', 'static_transforms'} <= names
     assert all(hasattr(bringup, name) for name in names), names
 
 
@@ -238,7 +261,7 @@ def test_real_robot_bringup_has_no_world_and_remaps_the_transfer_functions(tmp_p
     robot = tmp_path / 'robot.yaml'
     robot.write_text('remappings: {cmd_vel: /base/cmd_vel, odom: /base/odom}\n'
                      'maze_origin_in_odom: [1.0, 2.0, 0.5]\nspeed_mps: 0.25\n')
-    nodes = {n.name: n for n in bringup.maze_nodes({'use_sim_time': 'false',
+    nodes = {n.name: n for n in maze_nodes({'use_sim_time': 'false',
                                                     'robot': str(robot)})}
     assert 'world' not in nodes
     assert nodes['brain'].parameters['use_sim_time'] is False
@@ -258,7 +281,7 @@ def test_the_shipped_generic_robot_file_is_valid():
 
 
 def test_simulated_bringup_ignores_the_robot_file():
-    nodes = {n.name: n for n in bringup.maze_nodes({'robot': '/does/not/exist.yaml'})}
+    nodes = {n.name: n for n in maze_nodes({'robot': '/does/not/exist.yaml'})}
     assert nodes['tf_node'].remappings == []
     assert 'walls' not in nodes['tf_node'].parameters
 
@@ -274,9 +297,104 @@ def test_bad_robot_files_say_what_was_expected(tmp_path, text, expected):
     robot = tmp_path / 'robot.yaml'
     robot.write_text(text)
     with pytest.raises(ValueError, match=expected):
-        bringup.maze_nodes({'use_sim_time': 'false', 'robot': str(robot)})
+        maze_nodes({'use_sim_time': 'false', 'robot': str(robot)})
 
 
 def test_a_missing_robot_file_is_named():
     with pytest.raises(ValueError, match='robot file /nope.yaml: No such file'):
-        bringup.maze_nodes({'use_sim_time': 'false', 'robot': '/nope.yaml'})
+        maze_nodes({'use_sim_time': 'false', 'robot': '/nope.yaml'})
+
+
+# ---------------------------------------------------------------------- any experiment
+
+def two_player_experiment(tmp_path, **fields):
+    """A toy experiment: its own world node, two namespaced brains each with a tf_node."""
+    brain = tmp_path / 'player.py'
+    brain.write_text('')
+    tf = tmp_path / 'player_tf.py'
+    tf.write_text('')
+
+    def brains(values):
+        return [bringup.brain_node(values, namespace=side, brain_args={'side': side})
+                for side in ('left', 'right')]
+
+    def players(values):
+        return [NodeSpec('tf_node', 'tf_node', namespace=side,
+                         parameters={'transfer_functions': [str(tf)]})
+                for side in ('left', 'right')]
+
+    return Experiment(
+        name='duel', summary='two players', defaults={'brain': str(brain)},
+        arguments=(bringup.Argument('rounds', '3', 'rounds to play', kind='int', low=1),),
+        world_nodes=lambda values: [NodeSpec('world', 'game_node',
+                                             parameters={'rounds': int(values['rounds'])})],
+        brain_nodes=brains, **{'extra_nodes': players, **fields})
+
+
+def test_lockstep_participants_are_the_nodes_the_experiment_produced(tmp_path):
+    specs = bringup.nodes(two_player_experiment(tmp_path), {'record': 'true'})
+    nodes = {s.full_name: s for s in specs}
+    assert list(nodes) == ['world', 'left/brain', 'right/brain', 'lockstep_monitor',
+                           'left/tf_node', 'right/tf_node', 'spike_raster', 'mcap_recorder']
+    assert nodes['world'].parameters['rounds'] == 3
+    simulation, transfer = ['world', 'left/brain', 'right/brain'], ['left/tf_node',
+                                                                     'right/tf_node']
+    for name in simulation + transfer + ['mcap_recorder', 'spike_raster']:
+        parameters = nodes[name].parameters
+        assert parameters['lockstep'] is True and parameters['lockstep_name'] == name
+        assert (parameters['lockstep_simulation'], parameters['lockstep_transfer']) == (
+            simulation, transfer)
+    assert nodes['lockstep_monitor'].parameters == {'lockstep_simulation': simulation,
+                                                    'lockstep_transfer': transfer}
+    left = nodes['left/brain']
+    assert (left.name, left.namespace) == ('brain', 'left')
+    assert left.parameters['brain_args'] == '{"side": "left"}'
+    assert 'maze_markers' not in nodes  # not a maze world: nothing to draw
+
+
+def test_namespaced_brains_record_weights_to_their_own_files(tmp_path):
+    specs = bringup.nodes(two_player_experiment(tmp_path),
+                          {'record_weights': 'w', 'run_dir': 'results/d'})
+    paths = [s.parameters['record_weights_path'] for s in specs if s.name == 'brain']
+    assert paths == ['results/d/left_weights.nbw', 'results/d/right_weights.nbw']
+
+
+def test_an_experiment_sets_platform_defaults_and_adds_its_own_arguments(tmp_path):
+    duel = two_player_experiment(tmp_path)
+    values = bringup.resolve(duel, {})
+    assert values['run_dir'] == 'results/duel'  # results/<name> unless it says otherwise
+    assert values['brain'] == str(tmp_path / 'player.py') and values['rounds'] == '3'
+    with pytest.raises(ValueError, match='rounds must be a whole number >= 1'):
+        bringup.nodes(duel, {'rounds': '0'})
+    with pytest.raises(ValueError, match=r"unknown arguments \['maze'\]"):
+        bringup.nodes(duel, {'maze': 'x.yaml'})  # the maze's arguments are the maze's
+
+
+def test_an_experiment_may_not_redefine_or_invent_platform_arguments(tmp_path):
+    clash = Experiment('bad', 'x', arguments=(bringup.Argument('seed', '1', 'seed'),))
+    with pytest.raises(ValueError, match=r"its arguments \['seed'\] are platform arguments"):
+        bringup.experiment_arguments(clash)
+    invented = Experiment('bad', 'x', defaults={'speed': '1'})
+    with pytest.raises(ValueError, match=r"defaults for \['speed'\]"):
+        bringup.experiment_arguments(invented)
+
+
+def test_two_nodes_with_one_full_name_are_refused(tmp_path):
+    twice = two_player_experiment(
+        tmp_path, extra_nodes=lambda values: [NodeSpec('spike_raster', 'spike_raster')])
+    with pytest.raises(ValueError, match=r"several nodes named \['spike_raster'\]"):
+        bringup.nodes(twice, {})
+
+
+@pytest.mark.parametrize('name, old, new', [
+    ('brain', '/home/me/neurobot/neurobot/brains/maze_brain.py', 'experiments/maze/brain.py'),
+    ('maze', 'neurobot/config/mazes/small.yaml', 'experiments/maze/mazes/small.yaml'),
+    ('transfer_functions', 'neurobot/transfer_functions/maze.py',
+     'experiments/maze/transfer_function.py'),
+])
+def test_old_maze_file_paths_fail_saying_where_the_file_went(name, old, new):
+    with pytest.raises(ValueError) as error:
+        maze_nodes({name: old})
+    message = str(error.value)
+    assert message.startswith(f'{name}: {old}: no such file') and new in message
+    assert Path(message.rsplit(' is now ', 1)[1]).is_file()

@@ -4,7 +4,9 @@ import re
 
 import pytest
 
-from neurobot import cli
+from experiments.maze import cli as maze_cli
+from experiments.maze.experiment import ARGUMENTS as MAZE_OWN_ARGUMENTS
+from neurobot import bringup, cli
 from neurobot.cli import parse_launch_arguments
 
 
@@ -63,7 +65,7 @@ def test_bad_launch_arguments_exit_2_with_a_message_before_starting_anything(
 def test_neurobot_maze_answers_bad_arguments_in_one_line(words, message, tmp_path, capsys,
                                                           monkeypatch):
     started = []
-    monkeypatch.setattr(cli, 'configure_local_dds', lambda: started.append('dds'))
+    monkeypatch.setattr(maze_cli, 'configure_local_dds', lambda: started.append('dds'))
     assert cli.main(['maze', '--run-dir', str(tmp_path / 'run'), *words]) == 2
     err = capsys.readouterr().err
     assert err.startswith('neurobot maze: ') and message in err and err.count('\n') == 1, err
@@ -78,7 +80,7 @@ def test_show_args_lists_the_allowed_range_of_each_number(capsys):
 
 def test_maze_eval_without_a_checkpoint_says_so_in_one_line(tmp_path, capsys, monkeypatch):
     started = []
-    monkeypatch.setattr(cli, 'configure_local_dds', lambda: started.append('dds'))
+    monkeypatch.setattr(maze_cli, 'configure_local_dds', lambda: started.append('dds'))
     assert cli.main(['maze-eval', '--run-dir', str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err == (f'neurobot maze-eval: {tmp_path / "checkpoint.npz"}: no checkpoint to '
@@ -89,7 +91,45 @@ def test_maze_eval_without_a_checkpoint_says_so_in_one_line(tmp_path, capsys, mo
 def test_the_step_limit_of_a_run_is_its_argument_or_follows_its_maze():
     from neurobot.paths import share_path
     from neurobot.world.maze import Maze
-    default = Maze.from_yaml(share_path('config', 'mazes', 'default.yaml'))
-    assert cli.run_max_moves({}, default) == 33  # 3 x its 11-move longest start
-    assert cli.run_max_moves({'max_moves': '0'}, default) == 33
-    assert cli.run_max_moves({'max_moves': '30'}, default) == 30
+    default = Maze.from_yaml(share_path('experiments', 'maze', 'mazes', 'default.yaml'))
+    assert maze_cli.run_max_moves({}, default) == 33  # 3 x its 11-move longest start
+    assert maze_cli.run_max_moves({'max_moves': '0'}, default) == 33
+    assert maze_cli.run_max_moves({'max_moves': '30'}, default) == 30
+
+
+# ---------------------------------------------------------------------- experiments
+
+def test_neurobot_experiments_lists_each_registered_experiment_with_its_summary(capsys):
+    assert cli.main(['experiments']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    maze = [line for line in lines if line.split()[0] == 'maze']
+    assert len(maze) == 1 and 'robot learns to reach the goal cell' in maze[0]
+
+
+@pytest.mark.parametrize('command', [['launch', 'nosuch'], ['run', 'nosuch', '--episodes', '1'],
+                                     ['launch', 'nosuch', '--show-args']])
+def test_an_unknown_experiment_is_one_line_listing_the_known_ones(command, capsys):
+    assert cli.main(command) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f'neurobot {command[0]}: unknown experiment \'nosuch\'; known '
+                          f'experiments: ') and err.count('\n') == 1, err
+    assert 'maze' in err.split('known experiments: ')[1].strip().split(', ')
+
+
+def test_show_args_of_the_maze_lists_platform_and_maze_arguments(capsys):
+    assert cli.main(['launch', 'maze', '--show-args']) == 0
+    out = capsys.readouterr().out
+    listed = re.findall(r'^  (\w+):$', out, flags=re.MULTILINE)
+    assert listed == [a.name for a in bringup.PLATFORM_ARGUMENTS + MAZE_OWN_ARGUMENTS]
+    assert {'maze', 'mode', 'episodes', 'max_moves', 'resume', 'learner'} <= set(listed)
+    assert "(default: 'results/maze')" in out and "(one of: rstdp)" in out
+    assert 'experiments/maze/brain.py' in out  # the maze's default brain
+
+
+def test_neurobot_run_maze_is_neurobot_maze(tmp_path, capsys, monkeypatch):
+    started = []
+    monkeypatch.setattr(maze_cli, 'configure_local_dds', lambda: started.append('dds'))
+    assert cli.main(['run', 'maze', '--run-dir', str(tmp_path / 'run'), 'step_ms:=0']) == 2
+    err = capsys.readouterr().err
+    assert err == "neurobot maze: step_ms must be a number within 1-1000, got '0'\n"
+    assert started == []

@@ -1,8 +1,8 @@
 """README.md and docs/*.md name only files that exist and link only pages that exist.
 
 A path is any token with a slash that ends in a file suffix of the repository's kinds
-(``neurobot/brains/example_brain.py``, ``config/mazes/*.yaml``) or a backticked token
-of two or more levels ending in a slash (``neurobot/test/``). It resolves against the
+(``neurobot/brains/example_brain.py``, ``experiments/maze/mazes/*.yaml``) or a backticked
+token of two or more levels ending in a slash (``neurobot/test/``). It resolves against the
 repository root or against a package folder (``config/...`` is ``neurobot/config/...``,
 as ROS 2 users write share paths). Generated places (``.venv/``, ``results/``,
 ``build/``) and absolute paths are not checked.
@@ -67,11 +67,11 @@ def test_the_checker_finds_paths():
 
     A checker that finds nothing would pass forever.
     """
-    text = ('run `.venv/bin/python bench/bench_brain.py` on `config/mazes/*.yaml`, see '
-            '`neurobot/test/` and `neurobot/nothing_here.py`; topic `brain/step`')
+    text = ('run `.venv/bin/python bench/bench_brain.py` on `experiments/maze/mazes/*.yaml`, '
+            'see `neurobot/test/` and `neurobot/nothing_here.py`; topic `brain/step`')
     found = set(_mentioned_paths(text))
-    assert {'bench/bench_brain.py', 'config/mazes/*.yaml', 'neurobot/test/',
+    assert {'bench/bench_brain.py', 'experiments/maze/mazes/*.yaml', 'neurobot/test/',
             'neurobot/nothing_here.py'} <= found
     assert 'brain/step' not in found
     assert not _exists('neurobot/nothing_here.py')
-    assert _exists('config/mazes/*.yaml')
+    assert _exists('experiments/maze/mazes/*.yaml')

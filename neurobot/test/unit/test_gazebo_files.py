@@ -24,8 +24,8 @@ from neurobot.world.sdf import (DEFAULT_ROBOT_URI, build_sdf, parse_includes, pa
                                 world_name)
 
 PKG = Path(__file__).resolve().parents[2]
-DEFAULT_YAML = PKG / 'config' / 'mazes' / 'default.yaml'
-LARGE_YAML = PKG / 'config' / 'mazes' / 'large.yaml'
+DEFAULT_YAML = PKG / 'experiments' / 'maze' / 'mazes' / 'default.yaml'
+LARGE_YAML = PKG / 'experiments' / 'maze' / 'mazes' / 'large.yaml'
 WORLD_SDF = PKG / 'worlds' / 'maze_default.sdf'
 ROBOT_URDF = PKG / 'urdf' / 'omni_robot.urdf'
 BRIDGE_YAML = PKG / 'config' / 'gz_bridge.yaml'
@@ -66,7 +66,7 @@ def test_committed_world_is_fresh(maze):
     expected = build_sdf(maze)
     assert WORLD_SDF.read_text(encoding='utf-8') == expected, (
         'worlds/maze_default.sdf is stale; regenerate with: python -m neurobot.world.sdf '
-        'config/mazes/default.yaml -o worlds/maze_default.sdf')
+        'experiments/maze/mazes/default.yaml -o worlds/maze_default.sdf')
 
 
 def test_sdf_walls_match_the_maze(maze):

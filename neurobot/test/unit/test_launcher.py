@@ -13,7 +13,8 @@ import textwrap
 import pytest
 import yaml
 
-from neurobot.bringup import NodeSpec, maze_nodes
+from neurobot import bringup, experiment
+from neurobot.bringup import NodeSpec
 from neurobot.launcher import Launcher, executable_path, ros_arguments, write_params_file
 
 
@@ -59,7 +60,7 @@ def test_every_node_of_the_maze_bringup_survives_its_params_file(tmp_path):
     (tmp_path / 'a.py').write_text('')
     (tmp_path / 'b.py').write_text('')
     files = f'{tmp_path / "a.py"},{tmp_path / "b.py"}'
-    for spec in maze_nodes({'transfer_functions': files}):
+    for spec in bringup.nodes(experiment.get('maze'), {'transfer_functions': files}):
         loaded = yaml.safe_load(Path(write_params_file(spec, tmp_path)).read_text())
         assert loaded == {spec.name: {'ros__parameters': spec.parameters}}
 

@@ -1,11 +1,11 @@
-"""Unit tests of the R-STDP rule and the TD critic (neurobot.learning), no ROS, no NEST."""
+"""Unit tests of the R-STDP rule and the TD critic (experiments.maze.learning), no ROS, no NEST."""
 
 import math
 
 import numpy as np
 import pytest
 
-from neurobot.learning import RewardModulatedSTDP, RSTDPParameters, TDCritic, stdp_pairings
+from experiments.maze.learning import RewardModulatedSTDP, RSTDPParameters, TDCritic, stdp_pairings
 
 
 def brute_force_pairings(pre_n, pre_t, post_n, post_t, n_pre, n_post,

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from neurobot.maze_agent import AgentConfig, place_field_rates
+from experiments.maze.agent import AgentConfig, place_field_rates
 from neurobot.monitoring import markers as m
 from neurobot.world.maze import Maze
 

@@ -9,8 +9,8 @@ import pytest
 from neurobot.world.maze import Maze, MazeError, MOVES
 
 PKG = Path(__file__).resolve().parents[2]
-DEFAULT_YAML = PKG / 'config' / 'mazes' / 'default.yaml'
-LARGE_YAML = PKG / 'config' / 'mazes' / 'large.yaml'
+DEFAULT_YAML = PKG / 'experiments' / 'maze' / 'mazes' / 'default.yaml'
+LARGE_YAML = PKG / 'experiments' / 'maze' / 'mazes' / 'large.yaml'
 
 TINY = """\
 +---+---+---+

@@ -9,12 +9,12 @@ import math
 import numpy as np
 import pytest
 
-from neurobot.maze_agent import (AgentConfig, DIRECTION_VECTORS, MazeAgent, place_field_rates,
+from experiments.maze.agent import (AgentConfig, DIRECTION_VECTORS, MazeAgent, place_field_rates,
                                  random_walk_steps, step_limit)
 from neurobot.paths import share_path
 from neurobot.world.maze import Maze, MOVE_ORDER
 
-MAZE = Maze.from_yaml(share_path('config', 'mazes', 'default.yaml'))
+MAZE = Maze.from_yaml(share_path('experiments', 'maze', 'mazes', 'default.yaml'))
 CELLS = list(MAZE.cells())
 GROUP_SIZE = 10  # action neurons per direction
 CELLS_PER_FIELD = 4
@@ -307,7 +307,7 @@ def test_the_default_step_limit_follows_the_maze():
     # default.yaml: the longest shortest path from a start cell is 11 moves (drawing)
     assert max(MAZE.start_path_lengths().values()) == 11
     assert make_agent().max_moves == 3 * 11
-    small = Maze.from_yaml(share_path('config', 'mazes', 'small.yaml'))
+    small = Maze.from_yaml(share_path('experiments', 'maze', 'mazes', 'small.yaml'))
     weights = np.full((9 * CELLS_PER_FIELD, N_ACTIONS), W0_NA)
     assert MazeAgent(small, AgentConfig(), weights, GROUP_SIZE).max_moves == 3 * 4
     assert step_limit(MAZE, factor=2.5) == 28  # rounded up

@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from neurobot.maze_agent import step_limit
-from neurobot.maze_results import summarize_evaluation
+from experiments.maze.agent import step_limit
+from experiments.maze.results import summarize_evaluation
 from neurobot.paths import share_path
 from neurobot.world.maze import Maze, MOVE_ORDER
 from neurobot.world.maze_generator import MazeSpec, generate_maze
@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3] / 'bench'))
 import maze_learners  # noqa: E402
 from maze_rl import Episode, MazeTask, QLambdaLearner, RandomLearner  # noqa: E402
 
-SMALL = Maze.from_yaml(share_path('config', 'mazes', 'small.yaml'))
-DEFAULT = Maze.from_yaml(share_path('config', 'mazes', 'default.yaml'))
+SMALL = Maze.from_yaml(share_path('experiments', 'maze', 'mazes', 'small.yaml'))
+DEFAULT = Maze.from_yaml(share_path('experiments', 'maze', 'mazes', 'default.yaml'))
 
 
 def test_the_task_follows_the_agents_rules():

@@ -6,9 +6,9 @@ import os
 import numpy as np
 import pytest
 
-from neurobot import maze_results
-from neurobot.maze_agent import EpisodeRecord
-from neurobot.maze_results import (EPISODE_FIELDS, RunDirectory, atomic_write_bytes,
+from experiments.maze import results as maze_results
+from experiments.maze.agent import EpisodeRecord
+from experiments.maze.results import (EPISODE_FIELDS, RunDirectory, atomic_write_bytes,
                                    summarize_evaluation)
 
 

@@ -5,11 +5,12 @@ for a recording of a lockstep run, and nowhere else (a non-required node must no
 runs that do not record).
 """
 
-from neurobot import bringup
+from neurobot import bringup, experiment
 
 
 def _observers(**given):
-    nodes = {n.name: n for n in bringup.maze_nodes({k: str(v) for k, v in given.items()})}
+    nodes = {n.name: n for n in bringup.nodes(experiment.get('maze'),
+                                                  {k: str(v) for k, v in given.items()})}
     lists = {name: node.parameters.get('lockstep_observers') for name, node in nodes.items()}
     return nodes, lists
 

@@ -243,7 +243,10 @@ def test_summary_command_describes_the_file(tmp_path, capsys):
 
 
 def test_bringup_records_the_named_projections_into_the_run_dir():
-    from neurobot.bringup import maze_nodes
+    from neurobot import bringup, experiment
+
+    def maze_nodes(given):
+        return bringup.nodes(experiment.get('maze'), given)
     brain = next(n for n in maze_nodes({'record_weights': 'places_to_actions, other',
                                         'record_weights_every_ms': '400', 'run_dir': 'r/x'})
                  if n.name == 'brain')

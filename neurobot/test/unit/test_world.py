@@ -16,7 +16,7 @@ from neurobot.world.mjcf import RobotParams
 from neurobot.world.world import World
 
 PKG = Path(__file__).resolve().parents[2]
-DEFAULT_YAML = PKG / 'config' / 'mazes' / 'default.yaml'
+DEFAULT_YAML = PKG / 'experiments' / 'maze' / 'mazes' / 'default.yaml'
 RADIUS_M = RobotParams().radius_m
 WALL_TOLERANCE_M = 0.001  # how far the bumper may sink into a wall at top speed
 SCAN_TOLERANCE_M = 0.01

@@ -11,7 +11,7 @@ from neurobot.world.runner import MAX_ADVANCE_MS, RealTimePacer, WorldRunner
 from neurobot.world.world import World
 
 PKG = Path(__file__).resolve().parents[2]
-DEFAULT_YAML = PKG / 'config' / 'mazes' / 'default.yaml'
+DEFAULT_YAML = PKG / 'experiments' / 'maze' / 'mazes' / 'default.yaml'
 MS = 1_000_000  # ns
 
 

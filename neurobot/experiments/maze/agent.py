@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 
-from neurobot.learning import RewardModulatedSTDP, RSTDPParameters, TDCritic
+from experiments.maze.learning import RewardModulatedSTDP, RSTDPParameters, TDCritic
 from neurobot.world.maze import MOVE_ORDER
 
 DIRECTION_VECTORS = {'N': (0.0, 1.0), 'E': (1.0, 0.0), 'S': (0.0, -1.0), 'W': (-1.0, 0.0)}

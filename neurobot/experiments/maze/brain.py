@@ -7,17 +7,18 @@ neurons each) project all-to-all onto an action population of four groups (N, E,
 set_weights. Each action group inhibits the other three, so one direction wins;
 Poisson noise drives every action neuron so that an untrained network explores.
 
-brain_node runs this file: it only builds the network. The maze's size comes from
-NEUROBOT_MAZE_CELLS (set by the maze transfer function's bring-up; default 25 cells).
+brain_node runs this file: it only builds the network. The maze's size comes from the
+brain argument ``maze_cells`` (the maze experiment's bring-up passes the maze file's cell
+count through brain_node's ``brain_args``; default 25 cells, the default maze).
 Units: rates Hz, weights nA, times ms.
 """
-
-import os
 
 import pyNN.nest as sim
 from pyNN.random import NumpyRNG, RandomDistribution
 
-MAZE_CELLS = int(os.environ.get('NEUROBOT_MAZE_CELLS', '25'))
+from brain_node.arguments import argument
+
+MAZE_CELLS = argument('maze_cells', 25)  # cells of the maze, one place field each
 CELLS_PER_FIELD = 4  # place cells per maze cell
 ACTION_GROUP_SIZE = 10  # neurons per direction
 N_DIRECTIONS = 4  # N, E, S, W

@@ -1,6 +1,6 @@
 """Figures of a maze run: learning curve, trajectories, learned policy (PNG, headless).
 
-Reads only the run directory (neurobot.maze_results) and the maze file, so figures can
+Reads only the run directory (experiments.maze.results) and the maze file, so figures can
 be redrawn after the run: ``neurobot maze-plots --run-dir results/maze``.
 """
 
@@ -12,27 +12,14 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from neurobot.maze_agent import random_walk_steps  # noqa: E402
-from neurobot.maze_results import RunDirectory  # noqa: E402
+from experiments.maze.agent import random_walk_steps  # noqa: E402
+from experiments.maze.results import RunDirectory  # noqa: E402
+from neurobot.analysis.figures import draw_maze  # noqa: E402
 from neurobot.world.maze import MOVE_ORDER  # noqa: E402
 
 ARROWS = {'N': (0.0, 0.3), 'E': (0.3, 0.0), 'S': (0.0, -0.3), 'W': (-0.3, 0.0)}
 RANDOM_WALK_RUNS = 300  # random walks per start cell for the chance band
 GOAL_RATE_WINDOW = 10  # episodes of the running goal rate
-
-
-def _draw_maze(ax, maze):
-    for (x0, y0), (x1, y1) in maze.wall_segments():
-        ax.plot([x0, x1], [y0, y1], color='black', linewidth=2)
-    gx, gy = maze.cell_to_world(maze.goal_cell)
-    ax.add_patch(plt.Rectangle((gx - maze.cell_size_m / 2, gy - maze.cell_size_m / 2),
-                               maze.cell_size_m, maze.cell_size_m, color='gold', alpha=0.5))
-    for cell in maze.start_cells:
-        sx, sy = maze.cell_to_world(cell)
-        ax.plot(sx, sy, 's', color='tab:green', markersize=8)
-    ax.set_aspect('equal')
-    ax.set_xticks([])
-    ax.set_yticks([])
 
 
 def random_policy_steps(maze, seed=0) -> dict:
@@ -106,7 +93,7 @@ def plot_trajectories(run: RunDirectory, maze, path: Path, count=3):
     fig, axes = plt.subplots(1, max(1, len(chosen)), figsize=(3 * max(1, len(chosen)), 3.3))
     axes = np.atleast_1d(axes)
     for ax, trajectory in zip(axes, chosen):
-        _draw_maze(ax, maze)
+        draw_maze(ax, maze)
         points = np.array([maze.cell_to_world(c) for c in trajectory['cells']])
         ax.plot(points[:, 0], points[:, 1], '-o', color='tab:blue', markersize=3)
         ax.set_title(f'episode {trajectory["episode"]}: {trajectory["outcome"]}, '
@@ -123,7 +110,7 @@ def plot_policy(weights: np.ndarray, maze, path: Path, cells_per_field: int, gro
     cell's place cells; its length is that group's share of the total.
     """
     fig, ax = plt.subplots(figsize=(5, 5))
-    _draw_maze(ax, maze)
+    draw_maze(ax, maze)
     n_groups = len(MOVE_ORDER)
     for index, cell in enumerate(maze.cells()):
         rows = weights[index * cells_per_field:(index + 1) * cells_per_field]

@@ -10,8 +10,8 @@ arrive. It translates between the robot and the brain and drives the experiment:
 - ``reset_brain`` (weights kept) before every decision; ``set_weights`` with the learned
   place->action weights after every episode; ``place_robot`` at a new start cell.
 
-The experiment logic is ROS-free (neurobot.maze_agent, neurobot.learning); this file
-only converts messages. Parameters (tf_node parameters): ``maze``, ``run_dir``, ``mode``
+The experiment logic is ROS-free (experiments.maze.agent, experiments.maze.learning);
+this file only converts messages. Parameters (tf_node parameters): ``maze``, ``run_dir``, ``mode``
 (train or evaluate), ``episodes``, ``max_moves`` (0 or absent: follow the maze), ``seed``,
 ``step_ms``, ``resume``; for a real robot
 (set by the bring-up with ``use_sim_time:=false`` from the robot file) ``walls`` (map),
@@ -29,14 +29,14 @@ from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 from neurobot_interfaces.msg import Contacts, PopulationInput, PopulationSpikes
 
-from neurobot.maze_agent import AgentConfig, MazeAgent
-from neurobot.maze_results import RunDirectory
+from experiments.maze.agent import AgentConfig, MazeAgent
+from experiments.maze.results import RunDirectory
 from neurobot.world.maze import Maze
 from neurobot.world.planar import odom_to_maze, yaw_of_quaternion
 from tf_nodes.api import Input, Output, transfer_function
 
 PROJECTION = 'places_to_actions'
-ACTION_GROUP_SIZE = 10  # neurons per direction in brains/maze_brain.py
+ACTION_GROUP_SIZE = 10  # neurons per direction in experiments/maze/brain.py
 
 
 def start(state, brain, params, log):
