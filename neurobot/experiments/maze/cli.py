@@ -192,7 +192,7 @@ def add_commands(commands):
 
 def run(argv) -> int:
     """``neurobot run maze [options] [name:=value]``: as ``neurobot maze``."""
-    parser = argparse.ArgumentParser(prog='neurobot run maze',
+    parser = argparse.ArgumentParser(prog='neurobot run',  # usage: neurobot run maze ...
                                      description='train on the maze, evaluate, plot')
     commands = parser.add_subparsers(dest='command', required=True)
     add_commands(commands)
