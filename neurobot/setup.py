@@ -74,6 +74,7 @@ setup(
         ],
         'neurobot.experiments': [
             'maze = experiments.maze.experiment:EXPERIMENT',
+            'wander = experiments.wander.experiment:EXPERIMENT',
         ],
     },
 )
