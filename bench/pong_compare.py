@@ -309,6 +309,18 @@ def read_original(folder: Path, impl: str, players: tuple, seed: int,
     return run
 
 
+def unfinished_original(folder: Path, impl: str, players: tuple, seed: int, iterations: int):
+    """A run still going or stopped before its end (log only, no data files), or None."""
+    log_path = folder / 'stdout.log'
+    if (folder / 'meta.json').is_file() or not log_path.is_file():
+        return None  # not started, or finished but not to be reused (--fresh)
+    log = log_path.read_text(errors='replace')
+    progress = parse_progress(log)
+    reached = f'run {progress[-1]["run"]} of {iterations}' if progress else 'no progress'
+    return Run(impl, players, seed, iterations,
+               error=parse_error(log) or f'unfinished (its log reaches {reached})')
+
+
 def run_original(cache: Path, impl: str, players: tuple, seed: int, iterations: int,
                  reuse: bool = True, allow_run: bool = True):
     """Run (or reuse) the original in a temporary working folder; None if not available."""
@@ -317,7 +329,7 @@ def run_original(cache: Path, impl: str, players: tuple, seed: int, iterations: 
     if reuse and done:
         return read_original(folder, impl, players, seed, iterations)
     if not allow_run:
-        return None
+        return unfinished_original(folder, impl, players, seed, iterations)
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -390,10 +402,11 @@ def summary_rows(runs: list) -> list:
             finals = [last_part_mean(r.curves[side]) for r in good]
             per_seed = ', '.join(f's{r.seed}: {v:.3f}' for r, v in zip(good, finals))
             ms = [r.ms_per_iteration for r in good if r.ms_per_iteration is not None]
+            note = f'n={len(good[0].curves[side])}, measured {good[-1].measured}'
+            note += ''.join(f'; seed {r.seed}: {r.error}' for r in group if not r.ok)
             rows.append([' '.join(players), f'{player} ({side})', impl, per_seed,
                          fmt(float(np.mean(finals))), f'{min(finals):.3f}-{max(finals):.3f}',
-                         fmt(float(np.mean(ms)), 0) if ms else '-',
-                         f'n={len(good[0].curves[side])}, measured {good[-1].measured}'])
+                         fmt(float(np.mean(ms)), 0) if ms else '-', note])
     return rows
 
 

@@ -202,3 +202,15 @@ def test_the_verdict_compares_with_the_original_range_and_falls_back_to_compat()
     assert {row[2] for row in rows} == {pc.COMPAT}
     summary = [row for row in pc.summary_rows([failed, compat, ours]) if row[2] == pc.ORIGINAL]
     assert summary[0][3] == 'FAILED' and summary[0][-1] == "KeyError: 'vt'"
+
+
+def test_a_run_without_its_end_is_reported_unfinished_with_its_progress(tmp_path):
+    folder = pc.run_dir(tmp_path, pc.ORIGINAL, ('r', 'rn'), 1, 1000)
+    folder.mkdir(parents=True)
+    (folder / 'stdout.log').write_text(LOG.split('22:26:40')[0])  # stopped after run 100
+    run = pc.run_original(tmp_path, pc.ORIGINAL, ('r', 'rn'), 1, 1000, allow_run=False)
+    assert not run.ok and run.error == 'unfinished (its log reaches run 100 of 1000)'
+    assert pc.run_original(tmp_path, pc.ORIGINAL, ('r', 'rn'), 2, 1000, allow_run=False) is None
+    done = _run(pc.ORIGINAL, 2, [0.1, 0.2], [0.3, 0.4])
+    note = pc.summary_rows([run, done])[0][-1]
+    assert note.endswith('seed 1: unfinished (its log reaches run 100 of 1000)')
