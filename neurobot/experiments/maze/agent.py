@@ -1,7 +1,7 @@
 """The maze experiment's agent: episodes, decisions, moves, rewards and learning (ROS-free).
 
 The agent is called once per lockstep round (by the transfer function in
-``transfer_functions/maze.py``) with what the round produced, and answers with
+``transfer_function.py`` beside it) with what the round produced, and answers with
 :class:`Commands` for the world and the brain. One decision:
 
 1. the robot stands at the centre of cell ``c``: the brain is reset (weights kept) and
@@ -37,6 +37,7 @@ import numpy as np
 
 from experiments.maze.learning import RewardModulatedSTDP, RSTDPParameters, TDCritic
 from neurobot.world.maze import MOVE_ORDER
+from tf_nodes.codes import grid_centres_m, place_cell_rates, winner_take_all
 
 DIRECTION_VECTORS = {'N': (0.0, 1.0), 'E': (1.0, 0.0), 'S': (0.0, -1.0), 'W': (-1.0, 0.0)}
 WALL_MODES = ('physical', 'map')
@@ -146,12 +147,14 @@ class EpisodeRecord:
 
 def place_field_rates(maze, position_m, sigma_cells, peak_rate_hz, baseline_rate_hz,
                       cells_per_field) -> np.ndarray:
-    """Rates of the place cells: one Gaussian field per maze cell (row-major order)."""
-    centres = np.array([maze.cell_to_world(cell) for cell in maze.cells()])
-    sigma_m = sigma_cells * maze.cell_size_m
-    d2 = ((centres - np.asarray(position_m, dtype=float)) ** 2).sum(axis=1)
-    rates = baseline_rate_hz + (peak_rate_hz - baseline_rate_hz) * np.exp(-0.5 * d2 / sigma_m**2)
-    return np.repeat(rates, cells_per_field)
+    """Rates of the place cells: one Gaussian field per maze cell (row-major order).
+
+    The maze's fields on tf_nodes' place-cell code (widths in cells, centres on the grid).
+    """
+    return place_cell_rates(position_m,
+                            grid_centres_m(maze.n_rows, maze.n_cols, maze.cell_size_m),
+                            sigma_cells * maze.cell_size_m, peak_rate_hz=peak_rate_hz,
+                            baseline_rate_hz=baseline_rate_hz, cells_per_centre=cells_per_field)
 
 
 def random_walk_steps(maze, start, rng, max_steps=10_000) -> int:
@@ -369,16 +372,16 @@ class MazeAgent:
 
     def _decide(self, round_, action_spikes, place_spikes) -> Commands:
         neurons, _ = action_spikes
-        counts = np.bincount(np.asarray(neurons, dtype=np.int64) // self.group_size,
-                             minlength=self.n_groups)[:self.n_groups]
-        if self.evaluate and counts.max() == 0:
+        activity = np.bincount(np.asarray(neurons, dtype=np.int64), minlength=self.rule.n_post)
+        if self.evaluate and activity.max() == 0:
             # a silent greedy network: follow the input it receives (summed weights from
-            # the active place cells), the direction it was closest to choosing
-            drive = self._rates(self.cell) @ np.nan_to_num(self.weights)
-            counts = drive.reshape(self.n_groups, self.group_size).sum(axis=1)
-        best = np.flatnonzero(counts == counts.max())
+            # the active place cells), the direction it was closest to choosing; shifted
+            # to >= 0 for winner-take-all if weights may be negative (w_min_na < 0)
+            activity = self._rates(self.cell) @ np.nan_to_num(self.weights)
+            activity = activity - min(0.0, activity.min())
         # a silent network or a tie: the seeded generator picks (exploration)
-        group = int(best[0] if len(best) == 1 else self.rng.choice(best))
+        group = winner_take_all(activity, group_size=self.group_size, min_count=0.0,
+                                rng=self.rng).winner
         if not self.evaluate:
             self.rule.decision(place_spikes[0], place_spikes[1], action_spikes[0],
                                action_spikes[1], group)
