@@ -71,9 +71,11 @@ setup(
             'live_view = neurobot.monitoring.live_view_node:main',
             'maze_markers = neurobot.monitoring.markers_node:main',
             'spike_raster = neurobot.monitoring.raster_node:main',
+            'pong_world = experiments.pong.world_node:main',
         ],
         'neurobot.experiments': [
             'maze = experiments.maze.experiment:EXPERIMENT',
+            'pong = experiments.pong.experiment:EXPERIMENT',
             'wander = experiments.wander.experiment:EXPERIMENT',
         ],
     },
