@@ -11,6 +11,7 @@ import ast
 from pathlib import Path
 
 from neurobot import bringup
+from neurobot.experiment import registered
 
 PKG = Path(__file__).resolve().parents[2]
 PLATFORM = ('neurobot', 'brain_node', 'tf_nodes')
@@ -60,6 +61,12 @@ def test_the_generic_arguments_name_no_experiment_argument():
     names = {a.name for a in bringup.PLATFORM_ARGUMENTS}
     assert {'world', 'brain', 'transfer_functions', 'seed', 'run_dir'} <= names
     assert names & EXPERIMENT_ARGUMENTS == set()
+    # and none of any installed experiment's own arguments (pong's players, ...)
+    installed = registered()
+    assert 'maze' in installed
+    for name, experiment in installed.items():
+        own = {a.name for a in experiment.arguments}
+        assert names & own == set(), f'experiment {name} reuses platform arguments'
 
 
 def test_no_platform_file_mentions_the_maze_cells_environment_variable():
