@@ -154,17 +154,26 @@ def run(argv) -> int:
         print(f'neurobot run pong: {error}', file=sys.stderr)
         return 2
     from pathlib import Path
+
+    from neurobot.ownership import RunDirectoryBusy, RunLock
     run_dir = Path(values['run_dir'])
     logs = run_dir / 'logs'
     try:
+        lock = RunLock(run_dir)  # one run per directory: two would write the same CSVs
         logs.mkdir(parents=True, exist_ok=True)
         for side in SIDES:
             results.rewards_csv(run_dir, side).unlink(missing_ok=True)
+    except RunDirectoryBusy as error:
+        print(f'neurobot run pong: {error}', file=sys.stderr)
+        return 2
     except OSError as error:
         print(f'neurobot run pong: {run_dir}: {error.strerror or error}', file=sys.stderr)
         return 2
-    code, reason = _launch(specs, values, logs / 'launch.log', run_dir,
-                           int(values['iterations']))
+    try:
+        code, reason = _launch(specs, values, logs / 'launch.log', run_dir,
+                               int(values['iterations']))
+    finally:
+        lock.release()
     if code != 0:
         print(f'neurobot run pong: the run failed (exit {code}): {reason or "see the log"}; '
               f'node output in {logs / "launch.log"}', file=sys.stderr)

@@ -99,6 +99,19 @@ def test_pong_plays_over_ros_and_paddles_follow_the_winning_neurons(ros_domain, 
         assert moves > 0, f'{side}: the paddle never moved'
 
 
+def test_neurobot_run_pong_writes_csvs_a_summary_and_the_figure(ros_domain, tmp_path, capsys):
+    run = experiment.get('pong').run
+    assert run(['--players', 'r,x', '--run-dir', str(tmp_path / 'bad')]) == 2
+    assert "players: player config must be one of r, rn, d, dn, got 'x'" in \
+        capsys.readouterr().err
+    run_dir = tmp_path / 'run'
+    assert run(['--players', 'rn,dn', '--iterations', '4', '--run-dir', str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert 'left (rn): 4 iterations' in out and 'right (dn): 4 iterations' in out
+    assert (run_dir / 'mean_reward.png').stat().st_size > 1000
+    assert len(results.read_player(run_dir, RIGHT)['reward']) == 4
+
+
 @pytest.mark.parametrize('config', ['r', 'd'])
 def test_a_player_over_ros_plays_exactly_as_the_offline_runner(ros_domain, tmp_path, config):
     """Same seed, same brain, same rule: the ROS run repeats the offline game move for move.
