@@ -69,6 +69,8 @@ ORIGINAL = 'original'
 COMPAT = 'original (compat)'
 NEUROBOT = 'neurobot'
 IMPLEMENTATIONS = (ORIGINAL, COMPAT, NEUROBOT)
+N_ROWS = 20  # the game's rows: input and motor neurons per network
+REWARD_BY_DISTANCE = (1.0, 0.7, 0.4, 0.1)  # the example's reward for a winner 0..3 rows off
 
 # Student t quantiles t(0.975, df) for df = 1..30; beyond 30 the normal 1.96 is within 2 %.
 T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
@@ -204,6 +206,21 @@ def rise_iteration(curve, level: float):
     """First iteration (1-based) at which ``curve`` reaches ``level``, or None."""
     hits = np.flatnonzero(np.asarray(curve, dtype=float) >= level)
     return int(hits[0]) + 1 if len(hits) else None
+
+
+def chance_level(n_rows: int = N_ROWS, rewards=REWARD_BY_DISTANCE) -> float:
+    """Mean reward of a uniformly random winner, averaged over rows (the curve's chance level).
+
+    The curve averages a running mean per row that starts at 0, so even a random player's
+    curve rises (towards this level) as the ball visits rows: a rise alone is no learning.
+    """
+    if n_rows < 1:
+        raise ValueError(f'n_rows must be >= 1, got {n_rows}')
+    rows = np.arange(n_rows)
+    distance = np.abs(rows[:, None] - rows[None, :])
+    table = np.zeros(n_rows)
+    table[:min(n_rows, len(rewards))] = rewards[:n_rows]
+    return float(table[distance].mean())
 
 
 def within(value: float, values) -> bool:
@@ -513,6 +530,8 @@ def draw(runs: list, path: Path, window: int, kind: str, title: str) -> None:
         if failed:
             errors = {r.error for r in groups[(players, ORIGINAL)]}
             subtitle += f'\noriginal unchanged FAILED ({"; ".join(sorted(errors))})'
+        ax.axhline(chance_level(), color='grey', ls=':', lw=1.2,
+                   label=f'chance (random winner, all rows visited): {chance_level():.3f}')
         ax.set_title(subtitle, fontsize=10)
         ax.set_xlabel('iteration (200 ms each)')
         ax.set_ylabel('mean reward (mean over rows of running mean)')
@@ -581,7 +600,8 @@ def main(argv=None):
     command = 'python bench/pong_compare.py ' + ' '.join(
         f'"{a}"' if ' ' in a else a for a in (argv if argv is not None else sys.argv[1:]))
     tables = [
-        (f'Mean reward over the last {LAST_FRACTION:.0%} of iterations', [
+        (f'Mean reward over the last {LAST_FRACTION:.0%} of iterations (chance level of a '
+         f'random winner once every row is visited: {chance_level():.3f})', [
             'config', 'player', 'implementation', 'per seed', 'mean', 'range',
             'ms/iteration', 'note'], summary_rows(runs)),
         ('Targets (neurobot against the original, or its compat run if it failed): '

@@ -214,3 +214,15 @@ def test_a_run_without_its_end_is_reported_unfinished_with_its_progress(tmp_path
     done = _run(pc.ORIGINAL, 2, [0.1, 0.2], [0.3, 0.4])
     note = pc.summary_rows([run, done])[0][-1]
     assert note.endswith('seed 1: unfinished (its log reaches run 100 of 1000)')
+
+
+def test_chance_level_is_the_mean_reward_of_a_random_winner():
+    assert pc.chance_level(1) == 1.0  # one row: the winner is always right
+    assert pc.chance_level(5, (1.0,)) == pytest.approx(1 / 5)
+    # 3 rows, rewards 1 / 0.5: row 0 and 2 see (1 + 0.5) / 3, row 1 sees (1 + 0.5 + 0.5) / 3
+    assert pc.chance_level(3, (1.0, 0.5)) == pytest.approx((1.5 + 2.0 + 1.5) / 9)
+    rng = np.random.default_rng(0)  # by sampling, with the example's table
+    rows, winners = rng.integers(0, 20, 200000), rng.integers(0, 20, 200000)
+    table = dict(enumerate(pc.REWARD_BY_DISTANCE))
+    sampled = np.mean([table.get(d, 0.0) for d in np.abs(rows - winners)])
+    assert pc.chance_level() == pytest.approx(sampled, abs=0.003)
