@@ -20,11 +20,14 @@ PACKAGE = 'neurobot'
 def share_files(directory, pattern='**/*'):
     """Return data_files entries installing ``directory`` below share/neurobot.
 
-    Subfolders are kept.
+    Subfolders are kept. An experiment's launch file is left out: it is installed to
+    share/neurobot/launch only, since ``ros2 launch`` looks a file name up anywhere below
+    share/neurobot and refuses one found twice.
     """
     entries = {}
     for path in glob(os.path.join(directory, pattern), recursive=True):
-        if os.path.isfile(path) and '__pycache__' not in path:
+        if (os.path.isfile(path) and '__pycache__' not in path
+                and path not in experiment_launch_files()[0][1]):
             target = os.path.join('share', PACKAGE, os.path.dirname(path))
             entries.setdefault(target, []).append(path)
     return sorted(entries.items())

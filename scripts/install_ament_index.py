@@ -57,8 +57,11 @@ def _link(target: Path, link: Path):
     link.symlink_to(os.path.relpath(target, link.parent))
 
 
-def _link_tree(source: Path, target: Path) -> list:
-    """Mirror the folder ``source`` at ``target``: real folders, a symlink per file."""
+def _link_tree(source: Path, target: Path, skip=frozenset()) -> list:
+    """Mirror the folder ``source`` at ``target``: real folders, a symlink per file.
+
+    Files in ``skip`` are left out (a link an earlier set-up made to one is removed).
+    """
     if target.is_symlink():  # a whole-folder link from an earlier set-up
         target.unlink()
     created = []
@@ -67,6 +70,10 @@ def _link_tree(source: Path, target: Path) -> list:
         destination = target / Path(folder).relative_to(source)
         destination.mkdir(parents=True, exist_ok=True)
         for name in files:
+            if Path(folder) / name in skip:
+                if (destination / name).is_symlink():
+                    (destination / name).unlink()
+                continue
             _link(Path(folder) / name, destination / name)
             created.append(destination / name)
     for folder, _, files in os.walk(target):  # links whose source file is gone
@@ -93,11 +100,13 @@ def install(package_dir: Path, prefix: Path) -> list:
     share.mkdir(parents=True, exist_ok=True)
     _link(package_dir / 'package.xml', share / 'package.xml')
     created.append(share / 'package.xml')
-    for folder in share_folders(package_dir / 'setup.py'):
-        created += _link_tree(package_dir / folder, share / folder)
     # each experiment's <name>.launch.py beside the platform's (setup.py's
-    # experiment_launch_files), so that `ros2 launch neurobot <name>.launch.py` finds it
-    for launch_file in sorted(package_dir.glob('experiments/*/*.launch.py')):
+    # experiment_launch_files), so that `ros2 launch neurobot <name>.launch.py` finds it;
+    # only there: ros2 launch refuses a file name found twice below share/neurobot
+    launch_files = sorted(package_dir.glob('experiments/*/*.launch.py'))
+    for folder in share_folders(package_dir / 'setup.py'):
+        created += _link_tree(package_dir / folder, share / folder, skip=set(launch_files))
+    for launch_file in launch_files:
         (share / 'launch').mkdir(parents=True, exist_ok=True)
         _link(launch_file, share / 'launch' / launch_file.name)
         created.append(share / 'launch' / launch_file.name)

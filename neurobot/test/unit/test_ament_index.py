@@ -55,6 +55,21 @@ def test_share_directory_holds_what_ros2_launch_needs():
     assert Path(found) == share
 
 
+def test_ros2_launch_finds_every_launch_file_once():
+    """Each launch file lies once below share/neurobot.
+
+    ros2launch looks `ros2 launch neurobot <file>` up by name anywhere below
+    share/neurobot and refuses a name found twice (MultipleLaunchFilesError).
+    """
+    share = PREFIX / 'share' / 'neurobot'
+    expected = sorted({*LAUNCH_FILES, *(p.name for p in
+                                        (REPO / 'neurobot').glob('experiments/*/*.launch.py'))})
+    assert {'pong.launch.py', 'wander.launch.py'} <= set(expected)
+    walked = sorted(name for _, _, files in os.walk(share) for name in files
+                    if name.endswith('.launch.py'))
+    assert walked == expected
+
+
 def test_every_console_script_is_an_executable_in_lib():
     scripts = sorted(ep.name for ep in metadata.distribution('neurobot').entry_points
                      if ep.group == 'console_scripts')
