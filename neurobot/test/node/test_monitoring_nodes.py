@@ -101,6 +101,9 @@ def test_raster_image_and_rates_match_the_brains_spikes(client, processes, brain
     assert client.spin_until(lambda: client.node.count_publishers('brain/raster') == 1, 30)
     client.spin_for(0.5)
     pub = client.node.create_publisher(Clock, '/clock', 100)
+    # brain_node must hear every tick: under load discovery of this publisher can take
+    # longer than a fixed pause (a lost first tick failed the run once)
+    assert client.spin_until(lambda: pub.get_subscription_count() >= 1, 30)
     client.spin_for(0.5)
     for t_ms in range(0, 201, int(STEP_MS)):  # ten steps
         pub.publish(clock(t_ms * MS))
