@@ -342,9 +342,12 @@ def run_original(cache: Path, impl: str, players: tuple, seed: int, iterations: 
                  reuse: bool = True, allow_run: bool = True):
     """Run (or reuse) the original in a temporary working folder; None if not available."""
     folder = run_dir(cache, impl, players, seed, iterations)
-    done = (folder / 'meta.json').is_file() and (folder / 'out' / 'data_right.pkl.gz').is_file()
-    if reuse and done:
-        return read_original(folder, impl, players, seed, iterations)
+    if (folder / 'meta.json').is_file():
+        previous = read_original(folder, impl, players, seed, iterations)
+        # A failed run is made again when runs are allowed (it fails within seconds, and
+        # this re-checks the failure); without runs it is reported as it was.
+        if (reuse and previous.ok) or not allow_run:
+            return previous
     if not allow_run:
         return unfinished_original(folder, impl, players, seed, iterations)
     if folder.exists():
@@ -413,8 +416,10 @@ def summary_rows(runs: list) -> list:
             player = players[k]
             if not good:
                 errors = sorted({r.error for r in group})
-                rows.append([' '.join(players), f'{player} ({side})', impl, 'FAILED', '-', '-',
-                             '-', '; '.join(errors)])
+                status = ('UNFINISHED' if all(e.startswith('unfinished') for e in errors)
+                          else 'FAILED')
+                rows.append([' '.join(players), f'{player} ({side})', impl, status, '-', '-',
+                             '-', '; '.join(f'seed {r.seed}: {r.error}' for r in group)])
                 continue
             finals = [last_part_mean(r.curves[side]) for r in good]
             per_seed = ', '.join(f's{r.seed}: {v:.3f}' for r, v in zip(good, finals))
@@ -489,7 +494,9 @@ def ratio_rows(runs: list) -> list:
         ratio = {impl: (ms[NEUROBOT] / ms[impl] if ms[NEUROBOT] and ms[impl] else None)
                  for impl in (ORIGINAL, COMPAT)}
         rows.append([' '.join(players), fmt(ms[ORIGINAL], 0), fmt(ms[COMPAT], 0),
-                     fmt(ms[NEUROBOT], 0), fmt(ratio[ORIGINAL]), fmt(ratio[COMPAT])])
+                     fmt(ms[NEUROBOT], 0)] + [
+            f'{ratio[impl]:.4f} ({1 / ratio[impl]:.0f}x faster)' if ratio[impl] else '-'
+            for impl in (ORIGINAL, COMPAT)])
     return rows
 
 

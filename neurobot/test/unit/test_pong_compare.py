@@ -192,7 +192,7 @@ def test_the_verdict_compares_with_the_original_range_and_falls_back_to_compat()
     assert rows['r (left)'][3].endswith(': yes') and rows['r (left)'][-1] == 'met'
     assert rows['rn (right)'][3].endswith(': NO') and rows['rn (right)'][-1] == 'NOT met'
     ratio = pc.ratio_rows(runs)[0]
-    assert ratio[1:4] == ['1100', '-', '55'] and ratio[4] == '0.050'
+    assert ratio[1:4] == ['1100', '-', '55'] and ratio[4] == '0.0500 (20x faster)'
 
     dopa = ('dn', 'r')
     failed = pc.Run(pc.ORIGINAL, dopa, 1, 100, error="KeyError: 'vt'")
@@ -201,7 +201,7 @@ def test_the_verdict_compares_with_the_original_range_and_falls_back_to_compat()
     rows = pc.verdict_rows([failed, compat, ours])
     assert {row[2] for row in rows} == {pc.COMPAT}
     summary = [row for row in pc.summary_rows([failed, compat, ours]) if row[2] == pc.ORIGINAL]
-    assert summary[0][3] == 'FAILED' and summary[0][-1] == "KeyError: 'vt'"
+    assert summary[0][3] == 'FAILED' and summary[0][-1] == "seed 1: KeyError: 'vt'"
 
 
 def test_a_run_without_its_end_is_reported_unfinished_with_its_progress(tmp_path):
@@ -226,3 +226,13 @@ def test_chance_level_is_the_mean_reward_of_a_random_winner():
     table = dict(enumerate(pc.REWARD_BY_DISTANCE))
     sampled = np.mean([table.get(d, 0.0) for d in np.abs(rows - winners)])
     assert pc.chance_level() == pytest.approx(sampled, abs=0.003)
+
+
+def test_a_failed_original_is_read_back_from_the_cache_without_running(tmp_path):
+    folder = pc.run_dir(tmp_path, pc.ORIGINAL, ('dn', 'r'), 1, 300)
+    folder.mkdir(parents=True)
+    (folder / 'stdout.log').write_text(KEYERROR_LOG)
+    (folder / 'meta.json').write_text(json.dumps({'rc': 1, 't_start': 0.0, 't_end': 1.0}))
+    run = pc.run_original(tmp_path, pc.ORIGINAL, ('dn', 'r'), 1, 300, allow_run=False)
+    assert run.error == "KeyError: 'vt'"
+    assert pc.summary_rows([run])[0][3] == 'FAILED'
