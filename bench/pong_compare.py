@@ -516,6 +516,7 @@ def draw(runs: list, path: Path, window: int, kind: str, title: str) -> None:
     fig, axes = plt.subplots(1, len(configs), figsize=(6.5 * len(configs), 4.8), squeeze=False)
     colors = {'left': 'tab:blue', 'right': 'tab:red'}
     styles = {ORIGINAL: '-', COMPAT: '-', NEUROBOT: '--'}
+    top = 0.0  # the highest band drawn, to fit the y axis to short (low) curves
     for ax, players in zip(axes[0], configs):
         for impl in IMPLEMENTATIONS:
             good = [r for r in groups.get((players, impl), []) if r.ok]
@@ -525,6 +526,7 @@ def draw(runs: list, path: Path, window: int, kind: str, title: str) -> None:
                 n = min(len(r.curves[side]) for r in good)
                 mean, low, high = band([smooth(r.curves[side][:n], window) for r in good], kind)
                 x = np.arange(1, n + 1)
+                top = max(top, float(high.max()))
                 ax.plot(x, mean, styles[impl], color=colors[side], lw=1.6,
                         alpha=1.0 if impl == NEUROBOT else 0.8,
                         label=f'{impl}: {players[k]} ({side}), {len(good)} seeds')
@@ -542,9 +544,10 @@ def draw(runs: list, path: Path, window: int, kind: str, title: str) -> None:
         ax.set_title(subtitle, fontsize=10)
         ax.set_xlabel('iteration (200 ms each)')
         ax.set_ylabel('mean reward (mean over rows of running mean)')
-        ax.set_ylim(0.0, 1.0)
         ax.grid(alpha=0.3)
-        ax.legend(loc='lower right', fontsize=8)
+        ax.legend(loc='upper left', fontsize=8)
+    for ax in axes[0]:
+        ax.set_ylim(0.0, min(1.0, max(0.5, top + 0.2)))
     band_text = 'min-max over seeds' if kind == 'range' else 'Student-t 95 % CI of the mean'
     fig.suptitle(f'{title}\nsolid: NEST original, dashed: neurobot; '
                  f'smoothed over {window} iterations; band: {band_text}', fontsize=10)
