@@ -254,6 +254,8 @@ class Run:
         error: why the run failed, or None.
         measured: UTC time the run ended.
         score: side -> points.
+        progress: the original's progress lines (:func:`parse_progress`), also of a run
+            that did not finish.
     """
 
     impl: str
@@ -265,6 +267,7 @@ class Run:
     error: str = None
     measured: str = ''
     score: dict = field(default_factory=dict)
+    progress: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -307,6 +310,7 @@ def read_original(folder: Path, impl: str, players: tuple, seed: int,
     meta = json.loads((folder / 'meta.json').read_text())
     run.measured = stamp(meta['t_end'])
     run.error = parse_error(log)
+    run.progress = parse_progress(log)
     out = folder / 'out'
     if run.error is None and meta.get('rc', 0) != 0:
         run.error = f'exit code {meta["rc"]}'
@@ -320,9 +324,8 @@ def read_original(folder: Path, impl: str, players: tuple, seed: int,
         run.curves[side] = curve_from_rewards(data['rewards'])
     done = parse_duration(log)
     run.wall_s = done[1] if done else None
-    progress = parse_progress(log)
-    if progress:
-        run.score = dict(zip(SIDES, progress[-1]['score']))
+    if run.progress:
+        run.score = dict(zip(SIDES, run.progress[-1]['score']))
     return run
 
 
@@ -334,7 +337,7 @@ def unfinished_original(folder: Path, impl: str, players: tuple, seed: int, iter
     log = log_path.read_text(errors='replace')
     progress = parse_progress(log)
     reached = f'run {progress[-1]["run"]} of {iterations}' if progress else 'no progress'
-    return Run(impl, players, seed, iterations,
+    return Run(impl, players, seed, iterations, progress=progress,
                error=parse_error(log) or f'unfinished (its log reaches {reached})')
 
 
@@ -481,6 +484,32 @@ def verdict_rows(runs: list) -> list:
     return rows
 
 
+def checkpoint_rows(runs: list) -> list:
+    """The original's logged mean reward beside neurobot's seed mean and range.
+
+    The original logs every 100 iterations, so unfinished runs have checkpoints too.
+    The original logs ``Run N`` before iteration N, so its value is the curve after N
+    iterations: neurobot's curve at index N - 1.
+    """
+    groups = group_runs(runs)
+    rows = []
+    for players in dict.fromkeys(r.players for r in runs):
+        ours = [r for r in groups.get((players, NEUROBOT), []) if r.ok]
+        for impl in (ORIGINAL, COMPAT):
+            logged = [r for r in groups.get((players, impl), []) if r.progress]
+            checkpoints = sorted({p['run'] for r in logged for p in r.progress} - {0})
+            for n in checkpoints:
+                row = [' '.join(players), impl, n]
+                for k, side in enumerate(SIDES):
+                    values = [f's{r.seed}: {p["mean_reward"][k]:.3f}' for r in logged
+                              for p in r.progress if p['run'] == n]
+                    at = [r.curves[side][n - 1] for r in ours if len(r.curves[side]) >= n]
+                    mine = (f'{np.mean(at):.3f} ({min(at):.3f}-{max(at):.3f})' if at else '-')
+                    row += [', '.join(values), mine]
+                rows.append(row)
+    return rows
+
+
 def ratio_rows(runs: list) -> list:
     """Per configuration: wall time per iteration of each implementation and the ratios."""
     groups = group_runs(runs)
@@ -621,6 +650,10 @@ def main(argv=None):
              'config', 'player', 'reference', 'last 20 % in range', 'curve inside band',
              f'reference reaches {"/".join(f"{f:.0%}" for f in RISE_LEVELS)} of final at',
              'neurobot reaches them at', 'target'], verdict_rows(runs)),
+        ("Checkpoints from the original's log (mean reward after N iterations; unfinished "
+         "runs included) beside neurobot's seed mean (range)", [
+             'config', 'original run', 'N', 'left: original', 'left: neurobot',
+             'right: original', 'right: neurobot'], checkpoint_rows(runs)),
         ('Wall time per iteration (game loop, ms) and ratio neurobot / original', [
             'config', 'original', 'original (compat)', 'neurobot', 'ratio vs original',
             'ratio vs compat'], ratio_rows(runs)),

@@ -236,3 +236,16 @@ def test_a_failed_original_is_read_back_from_the_cache_without_running(tmp_path)
     run = pc.run_original(tmp_path, pc.ORIGINAL, ('dn', 'r'), 1, 300, allow_run=False)
     assert run.error == "KeyError: 'vt'"
     assert pc.summary_rows([run])[0][3] == 'FAILED'
+
+
+def test_checkpoints_put_the_logged_value_after_n_iterations_beside_neurobots(tmp_path):
+    folder = pc.run_dir(tmp_path, pc.COMPAT, ('dn', 'r'), 1, 1000)
+    folder.mkdir(parents=True)
+    (folder / 'stdout.log').write_text(LOG.split('22:26:40')[0])  # unfinished after run 100
+    partial = pc.run_original(tmp_path, pc.COMPAT, ('dn', 'r'), 1, 1000, allow_run=False)
+    curve = np.arange(300) / 1000.0  # after n iterations: (n - 1) / 1000
+    ours = [_run(pc.NEUROBOT, seed, curve + shift, curve, players=('dn', 'r'))
+            for seed, shift in ((1, 0.0), (2, 0.02))]
+    (row,) = pc.checkpoint_rows([partial, *ours])
+    assert row == ['dn r', pc.COMPAT, 100, 's1: 0.349', '0.109 (0.099-0.119)',
+                   's1: 0.215', '0.099 (0.099-0.099)']
