@@ -8,11 +8,14 @@ a few lines calling :func:`experiment_launch_description`; ``world.launch.py`` a
 ``brain.launch.py`` start the platform's world and one brain on their own.
 """
 
+import difflib
+import os
 import shlex
 
 from launch import LaunchDescription
 from launch.actions import (AppendEnvironmentVariable, DeclareLaunchArgument,
-                            IncludeLaunchDescription, OpaqueFunction, Shutdown)
+                            IncludeLaunchDescription, OpaqueFunction, SetEnvironmentVariable,
+                            Shutdown)
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
@@ -20,6 +23,9 @@ from launch_ros.substitutions import FindPackageShare
 
 from neurobot import bringup
 from neurobot import experiment as experiments
+from neurobot.dds import configure_local_dds
+from neurobot.launcher import describe_exit
+from neurobot.ownership import RunLock
 
 # Only the Gazebo branch reads these; `neurobot launch` has no Gazebo.
 GAZEBO_ARGUMENTS = (
@@ -46,15 +52,67 @@ def argument_values(context, arguments=bringup.PLATFORM_ARGUMENTS) -> dict:
         arguments, {a.name: LaunchConfiguration(a.name).perform(context) for a in arguments})
 
 
+def _end_of_run(name: str):
+    """on_exit of a required node: the run ends; a failure makes ros2 launch exit 1.
+
+    As ``neurobot launch``: the first required node to exit ends the run, and its
+    failure is the run's, in one line. launch returns 1 only for an exception, so a
+    failure is raised (launch logs it, shuts the run down and exits 1). Exits while the
+    run is already stopping (Ctrl-C, an earlier required node) change nothing.
+    """
+    def on_exit(event, context):
+        if context.is_shutdown:
+            return None
+        if event.returncode != 0:
+            raise RuntimeError(f'run stopped: {name} {describe_exit(event.returncode)}')
+        return [Shutdown(reason=f'{name} exited')]
+    return on_exit
+
+
 def spec_actions(specs, log_level: str):
-    """launch_ros Node actions for NodeSpecs."""
+    """launch_ros Node actions for NodeSpecs.
+
+    Each process is labelled with the node's full name (``left/brain``) and runs with
+    unbuffered Python output, as under ``neurobot launch``.
+    """
     return [Node(package=spec.package, executable=spec.executable, name=spec.name,
                  namespace=spec.namespace or None, parameters=[spec.parameters],
-                 remappings=spec.remappings, output='screen',
+                 remappings=spec.remappings, output='screen', exec_name=spec.full_name,
                  ros_arguments=['--log-level', log_level],
-                 additional_env=spec.env,
-                 on_exit=Shutdown(reason=f'{spec.name} exited') if spec.required else None)
+                 additional_env={'PYTHONUNBUFFERED': '1', **spec.env},
+                 on_exit=_end_of_run(spec.full_name) if spec.required else None)
             for spec in specs]
+
+
+def dds_actions():
+    """Confine the nodes' DDS to this machine, as ``neurobot launch`` does.
+
+    Nothing changes with NEUROBOT_DDS=system or a Fast DDS profile already chosen
+    (see :func:`neurobot.dds.configure_local_dds`).
+    """
+    environment = dict(os.environ)
+    configure_local_dds(environment)
+    return [SetEnvironmentVariable(name, value) for name, value in sorted(environment.items())
+            if os.environ.get(name) != value]
+
+
+def check_argument_names(context, arguments):
+    """Refuse a command-line argument that looks like a misspelt one of ``arguments``.
+
+    ros2 launch ignores names no launch file declares (an including launch file may use
+    them), so ``episods:=3`` would run every episode; ``neurobot launch`` refuses
+    unknown names. Only names close to a declared one are refused here.
+
+    Raises:
+        ValueError: such a name, with the argument it resembles.
+    """
+    known = [a.name for a in arguments]
+    for word in context.argv:
+        name = word.split(':=', 1)[0]
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+        if ':=' in word and name not in known and close:
+            raise ValueError(f'unknown argument {name!r} (did you mean {close[0]!r}? '
+                             f'--show-args lists the arguments)')
 
 
 def node_actions(builder, context, arguments=bringup.PLATFORM_ARGUMENTS):
@@ -131,22 +189,27 @@ def experiment_launch_description(name: str) -> LaunchDescription:
 
     Declares the platform's and the experiment's arguments (so ``--show-args`` lists
     them) and starts what :func:`neurobot.bringup.nodes` describes, the same nodes as
-    ``neurobot launch <name>``; where tf2_ros is installed also static transforms (and
-    odom -> base_link from maze_markers in simulation), rviz2 with headless:=false, and
-    Gazebo with world:=gazebo.
+    ``neurobot launch <name>``, as it does: on local DDS, holding the run directory's
+    lock, ending with the first required node and exiting 1 when that one failed. Where
+    tf2_ros is installed also static transforms (and odom -> base_link from
+    maze_markers in simulation), rviz2 with headless:=false, and Gazebo with
+    world:=gazebo.
 
     Raises:
         ValueError: no experiment of that name is registered.
     """
     experiment = experiments.get(name)
     arguments = bringup.experiment_arguments(experiment)
+    locks = []  # the run directory's lock, held until the launch process ends
 
     def actions(context):
+        check_argument_names(context, arguments + GAZEBO_ARGUMENTS)
         values = argument_values(context, arguments)
         tf = package_found('tf2_ros')
         specs = bringup.nodes(experiment, values, tf=tf)
-        return (gazebo_actions(context, values) + spec_actions(specs, values['log_level'])
-                + gui_actions(values, tf))
+        locks.append(RunLock(values['run_dir']))  # two runs would write the same files
+        return (dds_actions() + gazebo_actions(context, values)
+                + spec_actions(specs, values['log_level']) + gui_actions(values, tf))
 
     return LaunchDescription([
         *declared_arguments(arguments),
