@@ -52,6 +52,23 @@ def argument_values(context, arguments=bringup.PLATFORM_ARGUMENTS) -> dict:
         arguments, {a.name: LaunchConfiguration(a.name).perform(context) for a in arguments})
 
 
+def given_arguments(context, arguments) -> dict:
+    """The arguments given to this launch, as strings: the others keep their defaults.
+
+    launch gives every declared argument a value, its default when none was given. The
+    bring-up is handed only the given ones, as by ``neurobot launch``, so that an
+    experiment's defaults that follow another argument apply here too. Given: named on
+    the command line, or (from an including launch file) a value other than the default.
+    """
+    named = {word.split(':=', 1)[0] for word in context.argv if ':=' in word}
+    given = {}
+    for argument in arguments:
+        value = LaunchConfiguration(argument.name).perform(context)
+        if argument.name in named or value != argument.default:
+            given[argument.name] = value
+    return given
+
+
 def _end_of_run(name: str):
     """on_exit of a required node: the run ends; a failure makes ros2 launch exit 1.
 
@@ -204,9 +221,10 @@ def experiment_launch_description(name: str) -> LaunchDescription:
 
     def actions(context):
         check_argument_names(context, arguments + GAZEBO_ARGUMENTS)
-        values = argument_values(context, arguments)
+        given = given_arguments(context, arguments)
+        values = bringup.resolve(experiment, given)
         tf = package_found('tf2_ros')
-        specs = bringup.nodes(experiment, values, tf=tf)
+        specs = bringup.nodes(experiment, given, tf=tf)
         locks.append(RunLock(values['run_dir']))  # two runs would write the same files
         return (dds_actions() + gazebo_actions(context, values)
                 + spec_actions(specs, values['log_level']) + gui_actions(values, tf))
