@@ -63,6 +63,9 @@ _log = logging.getLogger(__name__)
 STEP_MS_RANGE = (0.1, 1000.0)  # ms, allowed brain step lengths
 SEED_RANGE = (1, 2**32 - 1)  # NEST's rng_seed
 RESET_SCOPES = ('neurons', 'synapses', 'weights')  # what reset() restores, each adds to the last
+# NEST synapse properties that belong to each synapse, not to its model
+PER_SYNAPSE_PROPERTIES = ('weight', 'delay', 'receptor_type', 'source', 'target', 'port',
+                          'synapse_id', 'synapse_model', 'target_thread')
 
 
 @dataclass
@@ -426,3 +429,43 @@ class Brain:
                 written then.
         """
         return self._projection(name).weights.set_dense(rows, cols, weights)
+
+    def set_synapse_properties(self, name: str, properties: dict) -> str:
+        """Set common properties of the NEST synapse model of projection ``name``.
+
+        For rule constants shared by every synapse of a model (e.g. an STDP rule's
+        amplitudes): ``{'A_plus': 0.0, 'A_minus': 0.0}`` on a ``stdp_dopamine_synapse``
+        freezes its weights. Every synapse of the model changes, including those of other
+        projections on the same model. Weights are never set this way.
+
+        Returns:
+            A one-line description of what was set.
+
+        Raises:
+            ValueError: unknown projection, a property the model does not have, a
+                per-synapse property (weight, delay, receptor), or a non-finite number.
+                Nothing is set then.
+        """
+        import math
+        import nest
+        model = self.pynn_projection(name).nest_synapse_model
+        if not isinstance(properties, dict) or not properties:
+            raise ValueError(f'synapse properties of {name!r} must be a non-empty object of '
+                             f'property -> number, got {properties!r}')
+        defaults = nest.GetDefaults(model)
+        values = {}
+        for key, value in properties.items():
+            if key in PER_SYNAPSE_PROPERTIES:
+                raise ValueError(f'{key!r} is a per-synapse property of {name!r}, not a common '
+                                 f'one (weights go through set_weights)')
+            if key not in defaults or isinstance(defaults[key], (bool, str)) \
+                    or not isinstance(defaults[key], (int, float)):
+                raise ValueError(f'synapse model {model} of {name!r} has no numeric common '
+                                 f'property {key!r}')
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not math.isfinite(value):
+                raise ValueError(f'{name!r} property {key!r} must be a finite number, '
+                                 f'got {value!r}')
+            values[key] = float(value)
+        nest.SetDefaults(model, values)
+        return f'{model} ({name}): ' + ', '.join(f'{k}={v:g}' for k, v in values.items())

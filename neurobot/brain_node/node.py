@@ -4,6 +4,10 @@ Parameters (all declared with descriptors; structural ones are read-only):
     brain (str): path of the PyNN brain file.
     brain_args (str, '{}'): arguments of the brain file, a JSON object (read with
         brain_node.arguments.argument); anything else stops the node at start.
+    synapse_properties (str, '{}'): common properties of projections' NEST synapse models
+        set once the brain is built, a JSON object {projection: {property: number}}
+        (Brain.set_synapse_properties; e.g. a dopamine rule's A_plus/A_minus at 0 freezes
+        its weights for a greedy evaluation); a bad one stops the node at start.
     step_ms (float, 20): brain step, ms, 0.1-1000, a multiple of resolution_ms; can change
         while running (the next step uses it).
     resolution_ms (float, 0.1): NEST resolution, ms.
@@ -31,7 +35,9 @@ Topics (relative to the node's namespace):
     brain/<population>/rate_hz   out  std_msgs/Float64, population mean rate of the step
     brain/step                   out  neurobot_interfaces/BrainStep (timing, overruns)
 
-Services: reset_brain, get_weights, set_weights, describe_brain.
+Services: reset_brain, get_weights, set_weights, describe_brain. When the node closes it
+prints how many set_weights calls it accepted per projection ('set_weights calls
+accepted: none' if no Python code wrote a weight).
 
 No request takes the node down: every service and topic callback runs through one
 :class:`neurobot.callback_guard.CallbackGuard`. A request the brain refuses, or one that
@@ -40,6 +46,7 @@ once per kind of error; a refused request leaves the brain as it was.
 """
 
 import array
+import json
 import sys
 import time
 
@@ -113,6 +120,11 @@ class BrainNode(Node):
         self.declare_parameter('brain_args', '{}', ParameterDescriptor(
             description='Arguments of the brain file, a JSON object (brain_node.arguments)',
             read_only=True))
+        self.declare_parameter('synapse_properties', '{}', ParameterDescriptor(
+            description='Common properties of plastic projections\' synapse models set after '
+            'the brain is built, a JSON object {projection: {property: number}}, e.g. '
+            '{"places_to_actions": {"A_plus": 0, "A_minus": 0}} freezes a dopamine rule',
+            read_only=True))
         declare_lockstep_parameters(self)
         self._declare_recording_parameters()
         brain_file = self.get_parameter('brain').value
@@ -128,6 +140,8 @@ class BrainNode(Node):
             seed=self.get_parameter('seed').value,
             spike_precision=self.get_parameter('spike_precision').value,
             arguments=brain_args)
+        self._set_synapse_properties(self.get_parameter('synapse_properties').value)
+        self.set_weights_calls = {}  # projection -> accepted set_weights calls (closing line)
         self.use_sim_time = bool(self.get_parameter('use_sim_time').value)
         self.lockstep = bool(self.get_parameter('lockstep').value)
         self.weights = None
@@ -412,10 +426,31 @@ class BrainNode(Node):
     def _on_set_weights(self, request, response):
         written = self.brain.set_weights(request.projection, request.rows, request.cols,
                                          request.weights)
+        self.set_weights_calls[request.projection] = \
+            self.set_weights_calls.get(request.projection, 0) + 1
         response.success = True
         response.written = written
         response.message = f'{written} synapses of {request.projection} written'
         return response
+
+    def _set_synapse_properties(self, text: str):
+        """Apply the ``synapse_properties`` parameter (raises ValueError naming the problem)."""
+        try:
+            table = json.loads(text or '{}')
+        except ValueError as error:
+            raise ValueError(f'parameter synapse_properties is not JSON ({error})') from None
+        if not isinstance(table, dict):
+            raise ValueError(f'parameter synapse_properties must be a JSON object '
+                             f'{{projection: {{property: number}}}}, got {text!r}')
+        for projection, properties in table.items():
+            self.get_logger().info('synapse properties set: '
+                                   + self.brain.set_synapse_properties(projection, properties))
+
+    def set_weights_summary(self) -> str:
+        """'set_weights calls accepted: <projection> N, ...' (or 'none') for the closing log."""
+        calls = ', '.join(f'{name} {count}' for name, count in sorted(
+            self.set_weights_calls.items())) or 'none'
+        return f'set_weights calls accepted: {calls}'
 
     def _on_describe(self, request, response):
         response.success = True
@@ -470,6 +505,7 @@ def main(args=None):
     stopped_by_recording = []
 
     def cleanup(node):
+        print(f'brain_node: {node.set_weights_summary()}', file=sys.stderr)
         line = node.close_weight_recording()
         if line:
             print(f'brain_node: {line}', file=sys.stderr)

@@ -574,6 +574,8 @@ def resolve(experiment, given: dict) -> dict:
     """
     arguments = experiment_arguments(experiment)
     _check_moved_files(experiment, arguments, given)
+    if experiment.given_defaults is not None:  # e.g. the brain of the chosen learner
+        given = {**experiment.given_defaults(dict(given)), **given}
     return resolve_arguments(arguments, given)
 
 

@@ -40,6 +40,9 @@ class Experiment:
             platform argument's name).
         defaults: new defaults of platform arguments (brain, transfer_functions,
             step_ms, run_dir, ...), as strings.
+        given_defaults: given arguments (strings) -> defaults that depend on them, e.g.
+            the brain and step of the chosen learner; they replace ``defaults`` and the
+            platform's for arguments not given. None: no such defaults.
         moved_files: where files the experiment once shipped elsewhere are now: old
             path (relative, e.g. 'brains/x.py') -> new path. A file argument naming a
             missing file that ends with an old path fails saying where it went.
@@ -66,6 +69,7 @@ class Experiment:
     arguments: tuple = ()
     defaults: dict = field(default_factory=dict)
     moved_files: dict = field(default_factory=dict)
+    given_defaults: Callable[[dict], dict] | None = None
     brain_arguments: Callable[[dict], dict] | None = None
     tf_parameters: Callable[[dict], dict] | None = None
     world_parameters: Callable[[dict], dict] | None = None

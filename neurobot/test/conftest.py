@@ -54,6 +54,20 @@ def ros_domain(monkeypatch):
     handle.close()
 
 
+@pytest.fixture(scope='module')
+def module_ros_domain():
+    """ros_domain for a module-scoped fixture (one run that several tests check)."""
+    domain, handle = _take_domain()
+    before = os.environ.get('ROS_DOMAIN_ID')
+    os.environ['ROS_DOMAIN_ID'] = str(domain)
+    yield domain
+    if before is None:
+        os.environ.pop('ROS_DOMAIN_ID', None)
+    else:
+        os.environ['ROS_DOMAIN_ID'] = before
+    handle.close()
+
+
 @pytest.fixture
 def brains_dir():
     return BRAINS
