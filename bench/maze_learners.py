@@ -20,7 +20,9 @@ Learners (``--learners``):
 - ``rstdp``: today's numpy R-STDP agent with the NEST spiking action sampler, on the
   maze graph without ROS (bench/maze_offline.py: the same agent and brain as the ROS run);
 - ``qlambda``: tabular Watkins Q(lambda), the yardstick (bench/maze_rl.py);
-- ``random``: uniformly random moves, the chance level (bench/maze_rl.py).
+- ``random``: uniformly random moves, the chance level (bench/maze_rl.py);
+- ``spiking``: the actor-critic that learns inside NEST (dopamine-modulated STDP, the
+  TD error in dopaminergic neurons; experiments/maze/spiking, docs/maze_spiking.md).
 
 A new learner plugs in by name: a factory ``(maze, seed, max_moves) -> learner`` whose
 learner has ``train(episodes) -> records``, ``evaluate() -> records`` (one greedy
@@ -107,11 +109,18 @@ def _random(maze, seed, max_moves):
     return RandomLearner(maze, seed, max_moves)
 
 
+def _spiking(maze, seed, max_moves):
+    from experiments.maze.spiking.learner import SpikingMazeLearner  # local: imports NEST
+    return SpikingMazeLearner(maze, seed, max_moves)
+
+
 register_learner('rstdp', _rstdp, 'numpy R-STDP actor-critic, NEST action sampler '
                  '(experiments.maze.learning; bench/maze_offline.py)')
 register_learner('qlambda', _qlambda, 'tabular Watkins Q(lambda), epsilon-greedy '
                  '(bench/maze_rl.py)')
 register_learner('random', _random, 'uniformly random moves, learns nothing')
+register_learner('spiking', _spiking, 'spiking actor-critic learning in NEST (dopamine STDP, '
+                 'TD error in dopamine neurons; experiments/maze/spiking)')
 
 
 @dataclass

