@@ -501,10 +501,14 @@ def checkpoint_rows(runs: list) -> list:
             for n in checkpoints:
                 row = [' '.join(players), impl, n]
                 for k, side in enumerate(SIDES):
-                    values = [f's{r.seed}: {p["mean_reward"][k]:.3f}' for r in logged
-                              for p in r.progress if p['run'] == n]
+                    pairs = [(r.seed, p['mean_reward'][k]) for r in logged
+                             for p in r.progress if p['run'] == n]
+                    values = [f's{seed}: {value:.3f}' for seed, value in pairs]
                     at = [r.curves[side][n - 1] for r in ours if len(r.curves[side]) >= n]
                     mine = (f'{np.mean(at):.3f} ({min(at):.3f}-{max(at):.3f})' if at else '-')
+                    if at and len(pairs) >= 2:  # the log rounds to 3 decimals
+                        hit = within(round(float(np.mean(at)), 3), [v for _, v in pairs])
+                        mine += ', in range: ' + ('yes' if hit else 'NO')
                     row += [', '.join(values), mine]
                 rows.append(row)
     return rows

@@ -249,3 +249,13 @@ def test_checkpoints_put_the_logged_value_after_n_iterations_beside_neurobots(tm
     (row,) = pc.checkpoint_rows([partial, *ours])
     assert row == ['dn r', pc.COMPAT, 100, 's1: 0.349', '0.109 (0.099-0.119)',
                    's1: 0.215', '0.099 (0.099-0.099)']
+
+
+def test_checkpoints_say_whether_neurobot_is_in_the_range_of_two_logged_seeds():
+    def logged(seed, left, right):
+        progress = [{'run': 100, 'elapsed_s': 1.0, 'score': (0, 0), 'mean_reward': (left, right)}]
+        return pc.Run(pc.ORIGINAL, ('r', 'rn'), seed, 300, error='unfinished', progress=progress)
+    ours = _run(pc.NEUROBOT, 1, np.full(300, 0.15), np.full(300, 0.30))
+    (row,) = pc.checkpoint_rows([logged(1, 0.1, 0.2), logged(2, 0.2, 0.25), ours])
+    assert row[4] == '0.150 (0.150-0.150), in range: yes'
+    assert row[6] == '0.300 (0.300-0.300), in range: NO'
