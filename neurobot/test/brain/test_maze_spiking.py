@@ -111,40 +111,58 @@ def test_place_code_and_decoding_follow_the_maze_and_the_spike_counts():
     assert ties == {'N', 'E'}  # a tie is drawn, never always the first
 
 
-# The learning test. Chance: a uniformly random policy on this maze (4 directions,
-# walls end the episode, the same step limit) reaches the goal from a start with
-# probability RANDOM_SUCCESS at most (simulated below); the trained greedy policy must
-# reach it from at least MIN_STARTS_REACHED of the 3 starts.
+# The learning test, with the benchmark's measure (bench/maze_learners.py): greedy
+# evaluations every EVAL_EVERY training episodes; the learner passes when one of them has
+# every start reach the goal within CRITERION x its shortest path. A uniformly random
+# policy passes one evaluation with probability RANDOM_PASS (the product over starts of
+# reaching the goal that fast, simulated below), i.e. about never.
 TRAINING_EPISODES = 150
-MIN_STARTS_REACHED = 2
+EVAL_EVERY = 10
+CRITERION = 1.3
+# Learner seeds 1-5 on this maze, same procedure (docs/maze_spiking.md, 'Measured'):
+# criterion at 20, 120, not within 150, 140 and 30 episodes. Seed 1 reaches it at 20
+# and stays there (all starts reached in every later evaluation up to 150 episodes).
 LEARNING_SEED = 1
 
 
-def random_policy_success(maze, max_moves, episodes=20000, seed=0) -> float:
+def random_pass_probability(maze, episodes=20000, seed=0) -> float:
     rng = np.random.default_rng(seed)
-    reached = 0
-    for k in range(episodes):
-        cell = tuple(maze.start_cells[k % len(maze.start_cells)])
-        for _ in range(max_moves):
-            move = MOVE_ORDER[rng.integers(4)]
-            if maze.has_wall(cell, move):
-                break
-            cell = maze.neighbour(cell, move)
-            if cell == maze.goal_cell:
-                reached += 1
-                break
-    return reached / episodes
+    probability = 1.0
+    for start in maze.start_cells:
+        limit = int(CRITERION * maze.shortest_path_length(start))
+        reached = 0
+        for _ in range(episodes):
+            cell = tuple(start)
+            for _ in range(limit):
+                move = MOVE_ORDER[rng.integers(4)]
+                if maze.has_wall(cell, move):
+                    break
+                cell = maze.neighbour(cell, move)
+                if cell == maze.goal_cell:
+                    reached += 1
+                    break
+        probability *= reached / episodes
+    return probability
+
+
+def at_criterion(records) -> bool:
+    return all(r.outcome == 'goal' and r.moves <= CRITERION * r.shortest_path + 1e-9
+               for r in records)
 
 
 @pytest.mark.slow
 def test_learns_the_small_maze_far_beyond_chance():
     maze = small_maze()
+    evaluations = TRAINING_EPISODES // EVAL_EVERY + 1
+    assert random_pass_probability(maze) * evaluations < 1e-3  # luck cannot pass this
     learner = SpikingMazeLearner(maze, seed=LEARNING_SEED)
-    chance = random_policy_success(maze, learner.max_moves)
-    assert chance < 0.05  # the maze is not trivial for a random walker
-    learner.train(TRAINING_EPISODES)
-    records = learner.evaluate()
-    reached = [r for r in records if r.outcome == 'goal']
-    # with chance < 0.05 per start, >= 2 of 3 starts by luck has probability < 0.01
-    assert len(reached) >= MIN_STARTS_REACHED, [(r.start, r.outcome, r.moves) for r in records]
-    assert all(r.moves <= 2 * r.shortest_path for r in reached)
+    history = []
+    for trained in range(0, TRAINING_EPISODES + 1, EVAL_EVERY):
+        records = learner.evaluate()
+        history.append((trained, sum(r.outcome == 'goal' for r in records)))
+        if at_criterion(records):
+            return
+        if trained < TRAINING_EPISODES:
+            learner.train(EVAL_EVERY)
+    pytest.fail(f'no greedy evaluation at criterion within {TRAINING_EPISODES} episodes; '
+                f'(episodes, starts reached): {history}')
