@@ -33,8 +33,7 @@ The dopaminergic neurons are silent then, so the trace ``n`` falls below the bas
 ``b`` while the synapses are still eligible: every move would weaken the synapses that
 made it by about ``b x 112 ms x c``, more than a wall's pause. ``drain_current_na`` in
 the hold phase puts those spikes back; it was set so that random moves with no reward
-leave the weights drifting slightly downwards (a small cost per move that breaks loops;
-measured in docs/maze_spiking.md).
+leave the actor's weights unchanged on average (measured in docs/maze_spiking.md).
 
 A timeout ends the episode without a signal.
 
