@@ -75,11 +75,15 @@ def _maze(args, run, given, command) -> int:
             # evaluate with what the run was trained with (maze, brain, ...) unless told otherwise
             trained = {k: v for k, v in run.load_arguments().items()
                        if k not in ('mode', 'resume', 'episodes', 'run_dir')}
+            if trained and 'learner' not in trained:  # trained before the spiking learner
+                trained['learner'] = 'rstdp'
             given = {**trained, **given}
         given.update(run_dir=str(run.path.resolve()), seed=str(args.seed),
                      episodes=str(args.episodes))
         values = bringup.resolve(EXPERIMENT, given)  # every argument checked before
         bringup.nodes(EXPERIMENT, given)  # anything is written
+        # kept with the run: its evaluation and figures use the learner it trained with
+        given['learner'] = values['learner']
         maze_file = values['maze']
         maze_model = Maze.from_yaml(maze_file)
     except ValueError as error:

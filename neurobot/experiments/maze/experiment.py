@@ -5,17 +5,31 @@ Registered in setup.py under the entry-point group ``neurobot.experiments`` as
 ``neurobot run maze``, ``ros2 launch neurobot maze.launch.py`` and the ``neurobot maze``,
 ``maze-eval`` and ``maze-plots`` commands (:mod:`experiments.maze.cli`) build on it.
 
-The world is the platform's embedded robot world with walls from the maze file; the
-brain (:mod:`experiments.maze.brain`) sizes its place cells from the brain argument
-``maze_cells``; the transfer function (:mod:`experiments.maze.transfer_function`) runs
-the agent and learning rule and writes the run directory.
+The world is the platform's embedded robot world with walls from the maze file. Two
+learners (argument ``learner``), each with its brain, transfer function and step:
+
+- ``spiking`` (the default): the brain learns by itself
+  (:mod:`experiments.maze.spiking.brain`, a spiking actor-critic with dopamine-modulated
+  STDP); its transfer function (:mod:`experiments.maze.spiking.transfer_function`) runs
+  the offline learner's episodes over ROS and writes no weight; step_ms 50 (the brain's
+  phase);
+- ``rstdp``: the numpy R-STDP agent (:mod:`experiments.maze.brain`,
+  :mod:`experiments.maze.transfer_function`), weights computed in Python and written with
+  set_weights; step_ms 200, as before the spiking learner existed.
+
+``brain``, ``transfer_functions`` and ``step_ms`` follow the learner unless given
+(:func:`given_defaults`). Both brains size their place cells from the brain argument
+``maze_cells``.
 """
 
+import json
+
+from neurobot import bringup
 from neurobot.bringup import Argument, as_bool, default_path
 from neurobot.experiment import Experiment
 from neurobot.world.maze import Maze
 
-LEARNERS = ('rstdp',)  # how the agent learns: reward-modulated STDP on set_weights
+LEARNERS = ('spiking', 'rstdp')  # how the agent learns (see the module docstring)
 
 
 def maze_file(*name) -> str:
@@ -35,20 +49,41 @@ ARGUMENTS = (
              high=10**6),
     Argument('resume', 'false', 'Continue training from the checkpoint in run_dir',
              kind='bool'),
-    Argument('learner', 'rstdp', 'How the agent learns: rstdp (reward-modulated STDP of '
-             'the place->action weights, set over set_weights)', LEARNERS),
+    Argument('learner', 'spiking', 'How the agent learns: spiking (a spiking actor-critic '
+             'whose dopamine-modulated STDP in NEST changes the weights; brain '
+             'experiments/maze/spiking/brain.py, step_ms 50) or rstdp (numpy R-STDP, weights '
+             'written with set_weights; brain experiments/maze/brain.py, step_ms 200). brain, '
+             'transfer_functions and step_ms follow the learner unless given', LEARNERS),
 )
 
-DEFAULTS = {
-    'brain': default_path('experiments', 'maze', 'brain.py'),
-    'transfer_functions': default_path('experiments', 'maze', 'transfer_function.py'),
-    'run_dir': 'results/maze',
+# Brain, transfer function and step of each learner.
+LEARNER_DEFAULTS = {
+    'spiking': {'brain': default_path('experiments', 'maze', 'spiking', 'brain.py'),
+                'transfer_functions': default_path('experiments', 'maze', 'spiking',
+                                                   'transfer_function.py'),
+                'step_ms': '50.0'},  # ms, the spiking brain's PHASE_MS: one phase a round
+    'rstdp': {'brain': default_path('experiments', 'maze', 'brain.py'),
+              'transfer_functions': default_path('experiments', 'maze',
+                                                 'transfer_function.py'),
+              'step_ms': '200.0'},  # ms, the platform's default the rstdp runs used
 }
+
+DEFAULTS = {**LEARNER_DEFAULTS['spiking'], 'run_dir': 'results/maze'}
+
+# Greedy evaluation of the spiking learner: brain_node starts with the rules' amplitudes
+# at 0 (synapse_properties), so no eligibility builds and no weight can move.
+FROZEN_RULES = {projection: {'A_plus': 0.0, 'A_minus': 0.0}
+                for projection in ('places_to_actions', 'places_to_striatum')}
+
+
+def given_defaults(given: dict) -> dict:
+    """Brain, transfer function and step of the learner ``given`` names (default spiking)."""
+    return dict(LEARNER_DEFAULTS.get(given.get('learner', 'spiking'), {}))
 
 # Where the files of the maze once lived (a path a user may still pass) -> where they are.
 MOVED_FILES = {
-    'brains/maze_brain.py': DEFAULTS['brain'],
-    'transfer_functions/maze.py': DEFAULTS['transfer_functions'],
+    'brains/maze_brain.py': LEARNER_DEFAULTS['rstdp']['brain'],
+    'transfer_functions/maze.py': LEARNER_DEFAULTS['rstdp']['transfer_functions'],
     **{f'config/mazes/{name}.yaml': maze_file(f'{name}.yaml')
        for name in ('default', 'small', 'large')},
 }
@@ -74,7 +109,8 @@ def tf_parameters(values: dict) -> dict:
     """
     parameters = {'maze': values['maze'], 'mode': values['mode'],
                   'episodes': int(values['episodes']), 'max_moves': int(values['max_moves']),
-                  'resume': as_bool(values['resume'], 'resume'), 'learner': values['learner']}
+                  'resume': as_bool(values['resume'], 'resume'), 'learner': values['learner'],
+                  'brain': values['brain']}
     if not as_bool(values['use_sim_time'], 'use_sim_time'):
         parameters.update(walls='map', placement='drive')
     return parameters
@@ -83,6 +119,14 @@ def tf_parameters(values: dict) -> dict:
 def world_parameters(values: dict) -> dict:
     """The embedded world's walls: the maze file."""
     return {'maze': values['maze']}
+
+
+def brain_nodes(values: dict) -> list:
+    """One brain_node; greedy evaluation of the spiking learner with its rules frozen."""
+    spec = bringup.brain_node(values, brain_args=brain_arguments(values))
+    if values['learner'] == 'spiking' and values['mode'] == 'evaluate':
+        spec.parameters['synapse_properties'] = json.dumps(FROZEN_RULES, sort_keys=True)
+    return [spec]
 
 
 def _add_commands(commands):
@@ -97,11 +141,13 @@ def _run(argv) -> int:
 
 EXPERIMENT = Experiment(
     name='maze',
-    summary='a robot learns to reach the goal cell of a maze (R-STDP on place->action '
-            'weights)',
+    summary='a robot learns to reach the goal cell of a maze (a spiking actor-critic '
+            'learning in NEST, or numpy R-STDP)',
     arguments=ARGUMENTS,
     defaults=DEFAULTS,
     moved_files=MOVED_FILES,
+    given_defaults=given_defaults,
+    brain_nodes=brain_nodes,
     brain_arguments=brain_arguments,
     tf_parameters=tf_parameters,
     world_parameters=world_parameters,

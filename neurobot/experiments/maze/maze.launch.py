@@ -1,6 +1,6 @@
 """The maze closed loop: world, brain and transfer functions (installed to share/neurobot/launch).
 
-    ros2 launch neurobot maze.launch.py [world:=embedded|gazebo] [step_ms:=200.0] ...
+    ros2 launch neurobot maze.launch.py [world:=embedded|gazebo] [learner:=spiking|rstdp] ...
 
 Every node and parameter is described once, in neurobot.bringup and the maze
 experiment's description (experiments.maze.experiment), which `neurobot launch maze`

@@ -20,6 +20,13 @@ from neurobot.world.maze import MOVE_ORDER  # noqa: E402
 ARROWS = {'N': (0.0, 0.3), 'E': (0.3, 0.0), 'S': (0.0, -0.3), 'W': (-0.3, 0.0)}
 RANDOM_WALK_RUNS = 300  # random walks per start cell for the chance band
 GOAL_RATE_WINDOW = 10  # episodes of the running goal rate
+LEARNER_NAMES = {'spiking': 'spiking actor-critic (dopamine STDP in NEST)',
+                 'rstdp': 'numpy R-STDP (weights set from Python)'}
+
+
+def learner_label(learner: str) -> str:
+    """How a figure names the learner that produced it."""
+    return f'learner: {LEARNER_NAMES.get(learner, learner)}'
 
 
 def random_policy_steps(maze, seed=0) -> dict:
@@ -32,7 +39,8 @@ def random_policy_steps(maze, seed=0) -> dict:
     return result
 
 
-def plot_learning_curve(run: RunDirectory, maze, path: Path, max_moves: int):
+def plot_learning_curve(run: RunDirectory, maze, path: Path, max_moves: int,
+                        learner: str = 'rstdp'):
     """Moves per episode, the goal rate, the shortest-path line and the random-walk band.
 
     Failures (wall, timeout) are drawn as what they were, in their own colours; the
@@ -69,7 +77,7 @@ def plot_learning_curve(run: RunDirectory, maze, path: Path, max_moves: int):
     ax.set_xlabel('episode')
     ax.set_ylabel('moves / shortest path')
     ax.set_title(f'maze learning: {len(rows)} episodes, {int(goal.sum())} reached the goal '
-                 f'(timeout after {max_moves} moves)')
+                 f'(timeout after {max_moves} moves)\n{learner_label(learner)}')
     ax.legend(loc='upper left', fontsize=8)
     if len(rows):
         rate_axis = ax.twinx()
@@ -85,7 +93,7 @@ def plot_learning_curve(run: RunDirectory, maze, path: Path, max_moves: int):
     plt.close(fig)
 
 
-def plot_trajectories(run: RunDirectory, maze, path: Path, count=3):
+def plot_trajectories(run: RunDirectory, maze, path: Path, count=3, learner: str = 'rstdp'):
     """The first and last ``count`` episodes' paths over the maze."""
     trajectories = run.read_trajectories()
     chosen = trajectories[:count] + trajectories[-count:] if len(trajectories) > 2 * count \
@@ -98,13 +106,15 @@ def plot_trajectories(run: RunDirectory, maze, path: Path, count=3):
         ax.plot(points[:, 0], points[:, 1], '-o', color='tab:blue', markersize=3)
         ax.set_title(f'episode {trajectory["episode"]}: {trajectory["outcome"]}, '
                      f'{len(points) - 1} moves', fontsize=8)
+    fig.suptitle(learner_label(learner), fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def plot_policy(weights: np.ndarray, maze, path: Path, cells_per_field: int, group_size: int):
-    """Preferred direction per cell, from the weights.
+def plot_policy(weights: np.ndarray, maze, path: Path, cells_per_field: int, group_size: int,
+                learner: str = 'rstdp'):
+    """Preferred direction per cell, from the place->action (actor) weights.
 
     The arrow points to the action group receiving the largest summed weight from the
     cell's place cells; its length is that group's share of the total.
@@ -124,23 +134,30 @@ def plot_policy(weights: np.ndarray, maze, path: Path, cells_per_field: int, gro
         scale = maze.cell_size_m * (0.4 + share)
         ax.arrow(x - dx * scale / 2, y - dy * scale / 2, dx * scale, dy * scale,
                  width=0.02, color='tab:purple', length_includes_head=True)
-    ax.set_title('learned policy: preferred direction per cell')
+    ax.set_title(f'learned policy: preferred direction per cell\n{learner_label(learner)}',
+                 fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
 def plot_run(run_dir, maze, max_moves: int, cells_per_field=4, group_size=10) -> list:
-    """Draw every figure of a run; return the PNG paths."""
+    """Draw every figure of a run, labelled with its learner; return the PNG paths.
+
+    The learner is the run's ``learner`` argument (arguments.json); runs from before the
+    spiking learner have none and were rstdp. The policy is drawn from the checkpoint's
+    actor weights (both learners keep place->action weights there, same layout).
+    """
     run = RunDirectory(run_dir)
+    learner = run.load_arguments().get('learner', 'rstdp')
     paths = []
     if run.read_episodes():
         paths.append(run.path / 'learning_curve.png')
-        plot_learning_curve(run, maze, paths[-1], max_moves)
+        plot_learning_curve(run, maze, paths[-1], max_moves, learner)
         paths.append(run.path / 'trajectories.png')
-        plot_trajectories(run, maze, paths[-1])
+        plot_trajectories(run, maze, paths[-1], learner=learner)
     checkpoint = run.load_checkpoint()
     if checkpoint is not None:
         paths.append(run.path / 'policy.png')
-        plot_policy(checkpoint[1], maze, paths[-1], cells_per_field, group_size)
+        plot_policy(checkpoint[1], maze, paths[-1], cells_per_field, group_size, learner)
     return paths

@@ -57,7 +57,7 @@ class Bringup:
         argv = [str(NEUROBOT), 'launch', 'maze'] if command == 'launch' else \
             [str(NEUROBOT), 'maze']
         self.process = subprocess.Popen(
-            [*argv, *arguments], stdout=self._log, stderr=subprocess.STDOUT,
+            [*argv, *arguments, 'learner:=rstdp'], stdout=self._log, stderr=subprocess.STDOUT,
             env=dict(os.environ, **(env or {})), start_new_session=True)
         self.segments = set()
         self.started = time.monotonic()

@@ -1,7 +1,8 @@
 """The maze runs exactly as before it became an experiment package: same seed, same episodes.
 
-`neurobot maze --episodes 40 --seed 7` on the default maze, every node in its own process
-in lockstep, must write the episodes (start cell, moves, outcome, reward, shortest path,
+`neurobot maze --episodes 40 --seed 7 learner:=rstdp` (the numpy R-STDP learner, then the
+maze's only one) on the default maze, every node in its own process in lockstep, must write
+the episodes (start cell, moves, outcome, reward, shortest path,
 simulated time: every column but the wall time) and the greedy evaluation that the same
 command wrote on the code before the move (commit e879657, recorded twice with identical
 results). The fixtures in data/ are those runs' files, wall time removed. About 40 s.
@@ -33,8 +34,8 @@ def test_seed_7_on_the_default_maze_gives_the_episodes_recorded_before_the_move(
         ros_domain, tmp_path):
     run_dir = tmp_path / 'run'
     result = subprocess.run([str(NEUROBOT), 'maze', '--episodes', '40', '--seed', '7',
-                             '--run-dir', str(run_dir)], capture_output=True, text=True,
-                            timeout=400, env=dict(os.environ))
+                             '--run-dir', str(run_dir), 'learner:=rstdp'],
+                            capture_output=True, text=True, timeout=400, env=dict(os.environ))
     log = run_dir / 'logs' / 'launch.log'
     assert result.returncode == 0, (result.stderr[-3000:],
                                     log.read_text()[-5000:] if log.exists() else '')

@@ -32,7 +32,7 @@ NEUROBOT = Path(sys.executable).with_name('neurobot')
 def run_maze(run_dir, *extra, episodes=EPISODES, timeout_s=240):
     """Run `neurobot maze` on the small maze; return the completed process."""
     command = [str(NEUROBOT), 'maze', '--episodes', str(episodes), '--seed', str(SEED),
-               '--run-dir', str(run_dir), f'maze:={SMALL_MAZE}', *extra]
+               '--run-dir', str(run_dir), f'maze:={SMALL_MAZE}', 'learner:=rstdp', *extra]
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s,
                             env=dict(os.environ))
     log = Path(run_dir) / 'logs' / 'launch.log'

@@ -43,6 +43,7 @@ def record_maze_run(domain, tmp_path) -> Path:
     """
     specs = bringup.nodes(experiment.get('maze'), {
                                 'episodes': str(EPISODES), 'run_dir': str(tmp_path / 'maze'),
+                                'learner': 'rstdp',
                                 'log_level': 'warn', 'record': 'true',
                                 'record_weights': 'places_to_actions',
                                 'record_weights_every_ms': '1000'})

@@ -54,7 +54,8 @@ def test_the_maze_runs_on_wall_clock_time_against_a_robot_on_remapped_topics(ros
     launch_log = open(tmp_path / 'launch.log', 'w')
     launch = subprocess.Popen(
         [str(NEUROBOT), 'launch', 'maze', 'use_sim_time:=false', f'maze:={SMALL_MAZE}',
-         f'robot:={robot_file}', 'episodes:=2', f'run_dir:={run.path}', 'seed:=1'],
+         f'robot:={robot_file}', 'episodes:=2', f'run_dir:={run.path}', 'seed:=1',
+         'learner:=rstdp'],
         stdout=launch_log, stderr=subprocess.STDOUT, env=dict(os.environ),
         start_new_session=True)
     try:

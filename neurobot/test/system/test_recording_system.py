@@ -35,6 +35,7 @@ def stamp_ns(stamp) -> int:
 def test_recording_started_with_the_run_holds_its_first_messages(ros_domain, tmp_path):
     specs = bringup.nodes(experiment.get('maze'), {
                                 'episodes': '3', 'maze': str(SMALL_MAZE), 'record': 'true',
+                                'learner': 'rstdp',
                                 'run_dir': str(tmp_path / 'run'), 'log_level': 'warn',
                                 'step_ms': str(STEP_MS)})
     with open(tmp_path / 'launch.log', 'w') as out:

@@ -27,7 +27,8 @@ def test_show_args_lists_every_argument_with_its_default(capsys):
     assert cli.main(['launch', 'maze', '--show-args']) == 0
     out = capsys.readouterr().out
     assert "  world:\n" in out and "(one of: embedded, gazebo)" in out
-    assert "(default: '200.0')" in out
+    assert "(default: '50.0')" in out  # the default learner's (spiking) step
+    assert 'follow the learner unless given' in out  # ... and where other defaults come from
 
 
 @pytest.mark.parametrize('words, message', [
@@ -122,7 +123,7 @@ def test_show_args_of_the_maze_lists_platform_and_maze_arguments(capsys):
     listed = re.findall(r'^  (\w+):$', out, flags=re.MULTILINE)
     assert listed == [a.name for a in bringup.PLATFORM_ARGUMENTS + MAZE_OWN_ARGUMENTS]
     assert {'maze', 'mode', 'episodes', 'max_moves', 'resume', 'learner'} <= set(listed)
-    assert "(default: 'results/maze')" in out and "(one of: rstdp)" in out
+    assert "(default: 'results/maze')" in out and "(one of: spiking, rstdp)" in out
     assert 'experiments/maze/brain.py' in out  # the maze's default brain
 
 

@@ -1,0 +1,48 @@
+"""The maze's learner argument: which brain, transfer function and step each learner gets.
+
+`make maze` / `neurobot maze` run the spiking learner; learner:=rstdp gives back the
+earlier bring-up (its brain, transfer function and 200 ms step) and a given brain:= wins.
+Greedy evaluation of the spiking learner starts brain_node with its rules frozen.
+"""
+
+import json
+
+from experiments.maze.experiment import EXPERIMENT, FROZEN_RULES
+from neurobot import bringup
+from neurobot.paths import share_path
+
+SPIKING_BRAIN = str(share_path('experiments', 'maze', 'spiking', 'brain.py'))
+RSTDP_BRAIN = str(share_path('experiments', 'maze', 'brain.py'))
+
+
+def brain_spec(given):
+    (spec,) = [s for s in bringup.nodes(EXPERIMENT, given) if s.name == 'brain']
+    return spec
+
+
+def test_the_default_learner_is_the_spiking_one_with_its_brain_and_step():
+    values = bringup.resolve(EXPERIMENT, {})
+    assert values['learner'] == 'spiking'
+    assert values['brain'] == SPIKING_BRAIN and values['step_ms'] == '50.0'
+    assert values['transfer_functions'].endswith('maze/spiking/transfer_function.py')
+
+
+def test_rstdp_gets_the_earlier_brain_transfer_function_and_step():
+    values = bringup.resolve(EXPERIMENT, {'learner': 'rstdp'})
+    assert values['brain'] == RSTDP_BRAIN and values['step_ms'] == '200.0'
+    assert values['transfer_functions'].endswith('experiments/maze/transfer_function.py')
+
+
+def test_a_given_brain_overrides_the_learners():
+    values = bringup.resolve(EXPERIMENT, {'learner': 'spiking', 'brain': RSTDP_BRAIN})
+    assert values['brain'] == RSTDP_BRAIN
+    assert brain_spec({'brain': RSTDP_BRAIN}).parameters['brain'] == RSTDP_BRAIN
+
+
+def test_only_the_spiking_evaluation_freezes_the_rules():
+    frozen = brain_spec({'mode': 'evaluate'}).parameters['synapse_properties']
+    assert json.loads(frozen) == FROZEN_RULES
+    assert FROZEN_RULES['places_to_actions'] == {'A_plus': 0.0, 'A_minus': 0.0}
+    assert 'synapse_properties' not in brain_spec({}).parameters
+    assert 'synapse_properties' not in brain_spec({'mode': 'evaluate',
+                                                   'learner': 'rstdp'}).parameters
