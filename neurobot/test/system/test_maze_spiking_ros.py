@@ -20,6 +20,8 @@ shipped 3x3 maze (``small.yaml``: three start cells 2-4 moves from the goal, ste
 - ROS == offline: every episode's trajectory and the checkpoint's weights equal
   SpikingMazeLearner's on an in-process Brain with the same seed (one idle step first:
   tf_node hears the brain for the first time after its first round).
+- Resume: a run continued with resume:=true keeps its rows and gets its weights back
+  from the checkpoint (one set_weights per plastic projection: restoring, not learning).
 
 About 1 min alone on the 2-core test machine, 3 min under load.
 """
@@ -151,3 +153,23 @@ def test_ros_run_is_the_offline_learner_move_for_move(trained):
         np.testing.assert_allclose(checkpoint['weights'], offline.weights(), rtol=1e-9)
         np.testing.assert_allclose(checkpoint['critic_values'],
                                    offline.weights('places_to_striatum'), rtol=1e-9)
+
+
+def test_resume_restores_the_checkpoint_and_continues(ros_domain, tmp_path):
+    """3 episodes, then resume:=true to 6: the rows are kept, the weights written back once."""
+    from experiments.maze.results import RunDirectory
+    run_dir = tmp_path / 'run'
+    common = ['launch', 'maze', f'maze:={MAZE}', f'seed:={SEED}', f'run_dir:={run_dir}']
+    first = run([*common, 'episodes:=3'], tmp_path, 'first')
+    assert set_weights_line(first).endswith('none')
+    before = RunDirectory(run_dir).read_episodes()
+    assert len(before) == 3
+    resumed = run([*common, 'episodes:=6', 'resume:=true'], tmp_path, 'resumed')
+    assert 'resuming after episode 3' in resumed
+    line = set_weights_line(resumed)  # the restore, and nothing else
+    assert 'places_to_actions 1' in line and 'places_to_striatum 1' in line, line
+    after = RunDirectory(run_dir).read_episodes()
+    assert [row['episode'] for row in after] == [str(k) for k in range(6)]
+    assert after[:3] == before
+    with np.load(run_dir / 'checkpoint.npz') as checkpoint:
+        assert int(checkpoint['episodes_done']) == 6
