@@ -49,19 +49,16 @@ no noise, one decide phase per move; training restores the amplitudes.
 """
 
 from dataclasses import dataclass, field
-import logging
 from pathlib import Path
 
 import numpy as np
 
 from brain_node.brain import Brain
 from experiments.maze.agent import step_limit
+from neurobot.world.maze import MOVE_ORDER  # N, E, S, W: the brain's action groups
 from tf_nodes.codes import winner_take_all
 
-_log = logging.getLogger(__name__)
-
 BRAIN_FILE = Path(__file__).resolve().parent / 'brain.py'
-MOVE_ORDER = ('N', 'E', 'S', 'W')  # the brain's action groups, in this order
 ACTOR = 'places_to_actions'  # the plastic projections
 CRITIC = 'places_to_striatum'
 
@@ -98,6 +95,10 @@ class SpikingConfig:
         if self.place_rate_hz <= 0 or self.noise_rate_hz < 0:
             raise ValueError(f'place_rate_hz must be > 0 and noise_rate_hz >= 0, got '
                              f'{self.place_rate_hz} and {self.noise_rate_hz}')
+        if isinstance(self.wall_phases, bool) or int(self.wall_phases) != self.wall_phases \
+                or self.wall_phases < 1:
+            raise ValueError(f'wall_phases must be a whole number >= 1, got '
+                             f'{self.wall_phases!r}')
         if self.gate_current_na >= 0:
             raise ValueError(f'gate_current_na must be < 0 nA (inhibitory), got '
                              f'{self.gate_current_na}')
