@@ -566,6 +566,16 @@ def draw(runs: list, path: Path, window: int, kind: str, title: str) -> None:
                 ax.fill_between(x, low, high, color=colors[side],
                                 alpha=0.12 if impl == NEUROBOT else 0.22,
                                 hatch='//' if impl == NEUROBOT else None, lw=0)
+        for impl in (ORIGINAL, COMPAT):  # runs that did not finish: their logged checkpoints
+            for run in groups.get((players, impl), []):
+                points = [p for p in run.progress if p['run'] > 0]
+                for k, side in enumerate(SIDES):
+                    if run.ok or not points:
+                        continue
+                    ax.plot([p['run'] for p in points], [p['mean_reward'][k] for p in points],
+                            'o', color=colors[side], mfc='none', ms=7,
+                            label=f'{impl}: {players[k]} ({side}), seed {run.seed}, '
+                                  f'unfinished: its logged checkpoints')
         failed = [impl for impl in (ORIGINAL,) if groups.get((players, impl))
                   and not any(r.ok for r in groups[(players, impl)])]
         subtitle = ' '.join(players)
