@@ -43,9 +43,10 @@ so no decision of one episode is credited with the next episode's outcome, and n
 is pending when a greedy evaluation starts; weights are kept.
 
 Greedy evaluation: the rule's amplitudes ``A_plus``/``A_minus`` are set to 0 (NEST's
-``SetDefaults`` on the synapse model: brain_node has no call for a synapse model's common
-properties) after a 'synapses' reset has cleared the eligibility, so no weight can move;
-no noise, one decide phase per move; training restores the amplitudes.
+``SetDefaults`` on the synapse model, written before brain_node had
+``Brain.set_synapse_properties``) after a 'synapses' reset has cleared the
+eligibility, so no weight can move; no noise, one decide phase per move; training
+restores the amplitudes.
 """
 
 from dataclasses import dataclass, field
@@ -215,7 +216,7 @@ class SpikingMazeLearner:
         """Rule amplitudes on (the brain file's) or 0 (frozen: no eligibility, no change)."""
         if on == self.learning:
             return
-        import nest  # the Brain facade has no call for a synapse model's common properties
+        import nest  # direct: predates Brain.set_synapse_properties
         for name, rule in self.rules.items():
             model = self.brain.pynn_projection(name).nest_synapse_model
             nest.SetDefaults(model, {key: rule[key] if on else 0.0
