@@ -8,14 +8,15 @@ Registered in setup.py under the entry-point group ``neurobot.experiments`` as
 The world is the platform's embedded robot world with walls from the maze file. Two
 learners (argument ``learner``), each with its brain, transfer function and step:
 
-- ``spiking`` (the default): the brain learns by itself
+- ``spiking``: the brain learns by itself
   (:mod:`experiments.maze.spiking.brain`, a spiking actor-critic with dopamine-modulated
   STDP); its transfer function (:mod:`experiments.maze.spiking.transfer_function`) runs
   the offline learner's episodes over ROS and writes no weight; step_ms 50 (the brain's
   phase);
-- ``rstdp``: the numpy R-STDP agent (:mod:`experiments.maze.brain`,
-  :mod:`experiments.maze.transfer_function`), weights computed in Python and written with
-  set_weights; step_ms 200, as before the spiking learner existed.
+- ``rstdp`` (the default, :data:`DEFAULT_LEARNER`): the numpy R-STDP agent
+  (:mod:`experiments.maze.brain`, :mod:`experiments.maze.transfer_function`), weights
+  computed in Python and written with set_weights; step_ms 200, as before the spiking
+  learner existed.
 
 ``brain``, ``transfer_functions`` and ``step_ms`` follow the learner unless given
 (:func:`given_defaults`). Both brains size their place cells from the brain argument
@@ -49,7 +50,7 @@ ARGUMENTS = (
              high=10**6),
     Argument('resume', 'false', 'Continue training from the checkpoint in run_dir',
              kind='bool'),
-    Argument('learner', 'spiking', 'How the agent learns: spiking (a spiking actor-critic '
+    Argument('learner', 'rstdp', 'How the agent learns: spiking (a spiking actor-critic '
              'whose dopamine-modulated STDP in NEST changes the weights; brain '
              'experiments/maze/spiking/brain.py, step_ms 50) or rstdp (numpy R-STDP, weights '
              'written with set_weights; brain experiments/maze/brain.py, step_ms 200). brain, '
@@ -68,7 +69,10 @@ LEARNER_DEFAULTS = {
               'step_ms': '200.0'},  # ms, the platform's default the rstdp runs used
 }
 
-DEFAULTS = {**LEARNER_DEFAULTS['spiking'], 'run_dir': 'results/maze'}
+# The default learner stays the one that learns the default maze: the spiking learner
+# does not yet (docs/maze_spiking.md, "Measured"); learner:=spiking runs it.
+DEFAULT_LEARNER = 'rstdp'
+DEFAULTS = {**LEARNER_DEFAULTS[DEFAULT_LEARNER], 'run_dir': 'results/maze'}
 
 # Greedy evaluation of the spiking learner: brain_node starts with the rules' amplitudes
 # at 0 (synapse_properties), so no eligibility builds and no weight can move.
@@ -77,8 +81,8 @@ FROZEN_RULES = {projection: {'A_plus': 0.0, 'A_minus': 0.0}
 
 
 def given_defaults(given: dict) -> dict:
-    """Brain, transfer function and step of the learner ``given`` names (default spiking)."""
-    return dict(LEARNER_DEFAULTS.get(given.get('learner', 'spiking'), {}))
+    """Brain, transfer function and step of the learner ``given`` names (or the default)."""
+    return dict(LEARNER_DEFAULTS.get(given.get('learner', DEFAULT_LEARNER), {}))
 
 # Where the files of the maze once lived (a path a user may still pass) -> where they are.
 MOVED_FILES = {

@@ -80,13 +80,14 @@ def trained(module_ros_domain, tmp_path_factory):
     """One training run and one evaluation of it (module scope: ~2 min together)."""
     tmp_path = tmp_path_factory.mktemp('spiking')
     run_dir = tmp_path / 'run'
-    training = run(['launch', 'maze', f'maze:={MAZE}', f'episodes:={EPISODES}', f'seed:={SEED}',
+    training = run(['launch', 'maze', 'learner:=spiking', f'maze:={MAZE}',
+                    f'episodes:={EPISODES}', f'seed:={SEED}',
                     f'run_dir:={run_dir}', 'record_weights:=places_to_actions'],
                    tmp_path, 'training')
     from brain_node.weight_recorder import read_weight_file
     _, training_weights = read_weight_file(run_dir / 'weights.nbw')['places_to_actions']
     evaluation = run(['maze-eval', '--run-dir', str(run_dir), '--seed', str(SEED),
-                      f'maze:={MAZE}', 'record_weights:=places_to_actions',
+                      'learner:=spiking', f'maze:={MAZE}', 'record_weights:=places_to_actions',
                       'record_weights_every_ms:=50'],  # every round
                      tmp_path, 'evaluation')
     evaluation += (run_dir / 'logs' / 'launch.log').read_text()  # the nodes' output
@@ -159,7 +160,8 @@ def test_resume_restores_the_checkpoint_and_continues(ros_domain, tmp_path):
     """3 episodes, then resume:=true to 6: the rows are kept, the weights written back once."""
     from experiments.maze.results import RunDirectory
     run_dir = tmp_path / 'run'
-    common = ['launch', 'maze', f'maze:={MAZE}', f'seed:={SEED}', f'run_dir:={run_dir}']
+    common = ['launch', 'maze', 'learner:=spiking', f'maze:={MAZE}', f'seed:={SEED}',
+              f'run_dir:={run_dir}']
     first = run([*common, 'episodes:=3'], tmp_path, 'first')
     assert set_weights_line(first).endswith('none')
     before = RunDirectory(run_dir).read_episodes()

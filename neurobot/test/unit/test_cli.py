@@ -27,7 +27,7 @@ def test_show_args_lists_every_argument_with_its_default(capsys):
     assert cli.main(['launch', 'maze', '--show-args']) == 0
     out = capsys.readouterr().out
     assert "  world:\n" in out and "(one of: embedded, gazebo)" in out
-    assert "(default: '50.0')" in out  # the default learner's (spiking) step
+    assert "(default: '200.0')" in out  # the default learner's (rstdp) step
     assert 'follow the learner unless given' in out  # ... and where other defaults come from
 
 

@@ -20,11 +20,16 @@ def brain_spec(given):
     return spec
 
 
-def test_the_default_learner_is_the_spiking_one_with_its_brain_and_step():
-    values = bringup.resolve(EXPERIMENT, {})
-    assert values['learner'] == 'spiking'
+def test_the_spiking_learner_gets_its_brain_transfer_function_and_step():
+    values = bringup.resolve(EXPERIMENT, {'learner': 'spiking'})
     assert values['brain'] == SPIKING_BRAIN and values['step_ms'] == '50.0'
     assert values['transfer_functions'].endswith('maze/spiking/transfer_function.py')
+
+
+def test_the_default_learner_is_the_one_that_learns_the_default_maze():
+    values = bringup.resolve(EXPERIMENT, {})
+    assert values['learner'] == 'rstdp'
+    assert values['brain'] == RSTDP_BRAIN and values['step_ms'] == '200.0'
 
 
 def test_rstdp_gets_the_earlier_brain_transfer_function_and_step():
@@ -40,9 +45,10 @@ def test_a_given_brain_overrides_the_learners():
 
 
 def test_only_the_spiking_evaluation_freezes_the_rules():
-    frozen = brain_spec({'mode': 'evaluate'}).parameters['synapse_properties']
+    frozen = brain_spec({'mode': 'evaluate', 'learner': 'spiking'}).parameters[
+        'synapse_properties']
     assert json.loads(frozen) == FROZEN_RULES
     assert FROZEN_RULES['places_to_actions'] == {'A_plus': 0.0, 'A_minus': 0.0}
-    assert 'synapse_properties' not in brain_spec({}).parameters
+    assert 'synapse_properties' not in brain_spec({'learner': 'spiking'}).parameters
     assert 'synapse_properties' not in brain_spec({'mode': 'evaluate',
                                                    'learner': 'rstdp'}).parameters
