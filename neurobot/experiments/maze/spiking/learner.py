@@ -42,10 +42,10 @@ traces are cleared after its last phase (its terminal reward has been applied by
 so no decision of one episode is credited with the next episode's outcome, and nothing
 is pending when a greedy evaluation starts; weights are kept.
 
-Greedy evaluation: the rule's amplitudes ``A_plus``/``A_minus`` are set to 0 (NEST's
-``SetDefaults`` on the synapse model, written before brain_node had
-``Brain.set_synapse_properties``) after a 'synapses' reset has cleared the
-eligibility, so no weight can move; no noise, one decide phase per move; training
+Greedy evaluation: the rule's amplitudes ``A_plus``/``A_minus`` are set to 0
+(``Brain.set_synapse_properties``, the same call brain_node's ``synapse_properties``
+parameter makes over ROS) after a 'synapses' reset has cleared the eligibility, so no
+weight can move; no noise, one decide phase per move; training
 restores the amplitudes.
 """
 
@@ -216,11 +216,9 @@ class SpikingMazeLearner:
         """Rule amplitudes on (the brain file's) or 0 (frozen: no eligibility, no change)."""
         if on == self.learning:
             return
-        import nest  # direct: predates Brain.set_synapse_properties
         for name, rule in self.rules.items():
-            model = self.brain.pynn_projection(name).nest_synapse_model
-            nest.SetDefaults(model, {key: rule[key] if on else 0.0
-                                     for key in ('A_plus', 'A_minus')})
+            self.brain.set_synapse_properties(name, {key: rule[key] if on else 0.0
+                                                     for key in ('A_plus', 'A_minus')})
         self.learning = on
 
     # ------------------------------------------------------------------ episodes
