@@ -18,6 +18,18 @@ Issue 13 part 4. For every configuration (two players, e.g. ``r rn``) and seed t
 * **neurobot**: ``experiments.pong.offline.play_game`` (our brains in ``Brain``, our game,
   codes and learning rules, no ROS) with the same players, iterations and seed.
 
+**Spike buffers.** Both the original and brain_node run with NEST's
+``spike_buffer_shrink_limit`` at 0 (buffers never shrink). With NEST 3.10's default the
+kernel logs a buffer "shrink" in every quiet 1-ms slice and converts the whole log on every
+kernel-status read, which the example makes about 440 times per network and iteration
+through ``SynapseCollection.get``/``set``: the original then slows down as it runs (157 s
+for its first 100 iterations, 1280 s for iterations 200-300 here) and 2 x 1000 iterations
+do not fit a working day. Buffer sizes change no spike: the benchmark runs the first seed
+of every configuration a second time with NEST's default for ``--identity-iterations``
+iterations and reports whether rewards, weights and game states are identical, bit for
+bit, to the same iterations of the main run (``--nest-default-buffers`` makes the main
+runs with NEST's default instead).
+
 The curve compared is the one the original records: the mean over the 20 rows of the
 per-row running mean reward, after every iteration. The table gives its mean over the last
 20 % of iterations per seed, and the wall time per iteration of each implementation (game
@@ -68,6 +80,9 @@ NICE = 10  # niceness of the original's subprocess (a shared machine)
 ORIGINAL = 'original'
 COMPAT = 'original (compat)'
 NEUROBOT = 'neurobot'
+NO_SHRINK = 'no-shrink'  # the original with spike_buffer_shrink_limit = 0 (brain_node's)
+NEST_DEFAULT = 'nest-default'  # the original with NEST's default shrink limit
+DEFAULT_IDENTITY_ITERATIONS = 100  # iterations of the identity check (NEST's default is slow)
 IMPLEMENTATIONS = (ORIGINAL, COMPAT, NEUROBOT)
 N_ROWS = 20  # the game's rows: input and motor neurons per network
 REWARD_BY_DISTANCE = (1.0, 0.7, 0.4, 0.1)  # the example's reward for a winner 0..3 rows off
@@ -280,10 +295,12 @@ class Run:
         return self.wall_s / len(next(iter(self.curves.values()))) * 1e3
 
 
-def run_dir(cache: Path, impl: str, players: tuple, seed: int, iterations: int) -> Path:
-    """The cache folder of one run (the layout /work/notes/pong_runs/ was written in)."""
+def run_dir(cache: Path, impl: str, players: tuple, seed: int, iterations: int,
+            buffers: str = NO_SHRINK) -> Path:
+    """The cache folder of one run (NEST-default runs keep the layout of the first runs)."""
     kind = {ORIGINAL: 'original/plain', COMPAT: 'original/compat', NEUROBOT: 'neurobot/nb'}
-    return cache / f'{kind[impl]}_{"-".join(players)}_seed{seed}_n{iterations}'
+    suffix = '-noshrink' if impl != NEUROBOT and buffers == NO_SHRINK else ''
+    return cache / f'{kind[impl]}{suffix}_{"-".join(players)}_seed{seed}_n{iterations}'
 
 
 def stamp(epoch_s: float) -> str:
@@ -342,9 +359,9 @@ def unfinished_original(folder: Path, impl: str, players: tuple, seed: int, iter
 
 
 def run_original(cache: Path, impl: str, players: tuple, seed: int, iterations: int,
-                 reuse: bool = True, allow_run: bool = True):
+                 reuse: bool = True, allow_run: bool = True, buffers: str = NO_SHRINK):
     """Run (or reuse) the original in a temporary working folder; None if not available."""
-    folder = run_dir(cache, impl, players, seed, iterations)
+    folder = run_dir(cache, impl, players, seed, iterations, buffers)
     if (folder / 'meta.json').is_file():
         previous = read_original(folder, impl, players, seed, iterations)
         # A failed run is made again when runs are allowed (it fails within seconds, and
@@ -359,6 +376,8 @@ def run_original(cache: Path, impl: str, players: tuple, seed: int, iterations: 
     command = ['nice', '-n', str(NICE), sys.executable, str(LAUNCHER), '--seed', str(seed)]
     if impl == COMPAT:
         command.append('--compat-vt')
+    if buffers == NO_SHRINK:
+        command.append('--no-buffer-shrink')
     command += ['--', str(original_script()), '--runs', str(iterations),
                 '--players', *players, '--out_dir', 'out']
     print(f'{impl} {" ".join(players)} seed {seed}: {" ".join(command)}', flush=True)
@@ -374,6 +393,62 @@ def run_original(cache: Path, impl: str, players: tuple, seed: int, iterations: 
     (folder / 'meta.json').write_text(json.dumps(
         {'rc': rc, 't_start': start, 't_end': time.time(), 'command': command}))
     return read_original(folder, impl, players, seed, iterations)
+
+
+def original_data(folder: Path) -> dict:
+    """The arrays a finished original run wrote: per side rewards and weights, game state."""
+    out = folder / 'out'
+    data = {}
+    for side in SIDES:
+        with gzip.open(out / f'data_{side}.pkl.gz', 'rb') as file:
+            written = pickle.load(file)
+        data[f'{side} rewards'] = np.asarray(written['rewards'], dtype=float)
+        data[f'{side} weights'] = np.asarray(written['weights'], dtype=float)
+    with open(out / 'gamestate.pkl', 'rb') as file:
+        game = pickle.load(file)
+    for key in ('ball_pos', 'left_paddle', 'right_paddle', 'score'):
+        data[key] = np.asarray(np.asarray(game[key]).tolist(), dtype=float)
+    return data
+
+
+def identical_prefix(short: dict, long: dict) -> list:
+    """Names of the arrays in which a short run differs from the same iterations of a long one.
+
+    Args:
+        short: :func:`original_data` of the shorter run.
+        long: :func:`original_data` of the run it must agree with.
+
+    Returns:
+        The keys whose first ``len(short[key])`` entries are not bit-for-bit equal
+        (empty: identical).
+    """
+    differ = []
+    for key, values in short.items():
+        other = long.get(key)
+        if other is None or len(other) < len(values) or not np.array_equal(
+                values, other[:len(values)]):
+            differ.append(key)
+    return differ
+
+
+def identity_row(cache: Path, impl: str, players: tuple, seed: int, iterations: int,
+                 short_iterations: int, buffers: str, allow_run: bool) -> list:
+    """Run the original again with the other buffer setting; compare with the main run."""
+    other = NEST_DEFAULT if buffers == NO_SHRINK else NO_SHRINK
+    main_run = run_dir(cache, impl, players, seed, iterations, buffers)
+    label = [' '.join(players), impl, seed, f'{short_iterations} of {iterations}',
+             f'{other} vs {buffers}']
+    short_iterations = min(short_iterations, iterations)
+    check = run_original(cache, impl, players, seed, short_iterations, allow_run=allow_run,
+                         buffers=other)
+    if check is None or not check.ok or not (main_run / 'out' / 'gamestate.pkl').is_file():
+        return label + ['-', 'not compared (a run is missing or failed)']
+    short_folder = run_dir(cache, impl, players, seed, short_iterations, other)
+    differ = identical_prefix(original_data(short_folder), original_data(main_run))
+    wall = (f'{check.ms_per_iteration:.0f} ms/iteration'
+            if check.ms_per_iteration is not None else '-')
+    return label + [wall, 'identical (rewards, weights, ball, paddles, score)' if not differ
+                    else 'DIFFERENT: ' + ', '.join(differ)]
 
 
 def run_neurobot(cache: Path, players: tuple, seed: int, iterations: int,
@@ -615,6 +690,12 @@ def main(argv=None):
                         help="run only this side (the other is still read from the cache)")
     parser.add_argument('--no-compat', action='store_true',
                         help='skip the compatibility runs of configurations with dopamine')
+    parser.add_argument('--nest-default-buffers', action='store_true',
+                        help="run the original with NEST's default spike-buffer shrink limit "
+                             '(it then slows down as it runs)')
+    parser.add_argument('--identity-iterations', type=int, default=DEFAULT_IDENTITY_ITERATIONS,
+                        help='iterations of the run with the other buffer setting that must '
+                             'be identical to the main run (first seed; 0: no check)')
     parser.add_argument('--smooth', type=int, default=DEFAULT_SMOOTH,
                         help='moving-mean window of the drawn curves, iterations')
     parser.add_argument('--band', choices=['range', 'ci95'], default='range')
@@ -631,6 +712,8 @@ def main(argv=None):
 
     runs = []
     reuse = not args.fresh
+    buffers = NEST_DEFAULT if args.nest_default_buffers else NO_SHRINK
+    allow_original = not args.no_run and args.only != NEUROBOT
     for players in configs:
         for seed in args.seeds:
             impls = [ORIGINAL]
@@ -638,8 +721,7 @@ def main(argv=None):
                 impls.append(COMPAT)
             for impl in impls:
                 run = run_original(args.cache_dir, impl, players, seed, args.iterations,
-                                   reuse=reuse,
-                                   allow_run=not args.no_run and args.only != NEUROBOT)
+                                   reuse=reuse, allow_run=allow_original, buffers=buffers)
                 if run is not None:
                     runs.append(run)
             run = run_neurobot(args.cache_dir, players, seed, args.iterations, reuse=reuse,
@@ -648,6 +730,15 @@ def main(argv=None):
                 runs.append(run)
     if not runs:
         sys.exit('no runs: nothing cached under --cache-dir and --no-run given')
+    identity = []
+    if args.identity_iterations > 0:
+        groups = group_runs(runs)
+        for players in configs:
+            impl, good = reference(groups, players)
+            if impl is not None:
+                identity.append(identity_row(args.cache_dir, impl, players, good[0].seed,
+                                             args.iterations, args.identity_iterations,
+                                             buffers, allow_original))
 
     now = datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     command = 'python bench/pong_compare.py ' + ' '.join(
@@ -671,6 +762,10 @@ def main(argv=None):
         ('Wall time per iteration (game loop, ms) and ratio neurobot / original', [
             'config', 'original', 'original (compat)', 'neurobot', 'ratio vs original',
             'ratio vs compat'], ratio_rows(runs)),
+        (f'The original with {buffers} spike buffers (the runs above) against the same run '
+         'with the other setting, over its first iterations', [
+             'config', 'original run', 'seed', 'iterations', 'buffers', 'wall time (other)',
+             'result'], identity),
     ]
     text = [f'pong compare, {now}, {platform.node()} ({platform.machine()}, '
             f'{os.cpu_count()} cores), command: {command}']

@@ -14,9 +14,22 @@ the dopamine synapse's ``vt`` parameter to ``volume_transmitter``, so the exampl
 as ``volume_transmitter``; the example's code is still not edited. Runs made so are
 labelled "compat" everywhere in the benchmark.
 
+``--no-buffer-shrink`` removes a slowdown that is NEST's, not the example's: it sets the
+kernel attribute ``spike_buffer_shrink_limit`` to 0 ("buffers never shrink"), as brain_node
+does for every brain (``neurobot/brain_node/pynn_setup.py``). With NEST 3.10's default
+(0.2) the kernel appends an entry to ``spike_buffer_resize_log`` in every quiet 1-ms slice
+(200,000 after 1,000 iterations) and converts the whole log on every kernel-status read.
+PyNEST's ``SynapseCollection.get``/``set`` read kernel status (``network_size``) on every
+call, and the example calls them once per connection, about 440 times per network and
+iteration, so each iteration is slower than the one before (measured without the flag:
+0.25 s per iteration at iteration 25, 1.6 s at 100, 2.7 s at 150, almost all in those
+reads). Buffer sizes affect only how spikes are communicated between threads and ranks,
+never which spikes arrive when: the runs are identical with and without the flag
+(``bench/pong_compare.py`` keeps both and compares them).
+
 Usage::
 
-    python bench/pong_original_launcher.py --seed 1 [--compat-vt] -- \
+    python bench/pong_original_launcher.py --seed 1 [--compat-vt] [--no-buffer-shrink] -- \
         /path/to/run_simulations.py --runs 1000 --players r rn --out_dir out
 """
 
@@ -30,6 +43,8 @@ MAX_NEST_SEED = 2**31 - 1
 # The parameter's name before and since NEST 3.10.
 OLD_VT_KEY = "vt"
 NEW_VT_KEY = "volume_transmitter"
+# NEST's "buffers never shrink" value of spike_buffer_shrink_limit (see --no-buffer-shrink).
+NO_SHRINK = 0.0
 
 
 def translate_vt(params):
@@ -78,6 +93,9 @@ def main(argv=None):
                         help=f"seed for nest.rng_seed and numpy.random (1..{MAX_NEST_SEED})")
     parser.add_argument("--compat-vt", action="store_true",
                         help="translate the pre-NEST-3.10 'vt' synapse parameter")
+    parser.add_argument("--no-buffer-shrink", action="store_true",
+                        help="set NEST's spike_buffer_shrink_limit to 0, as brain_node does "
+                             "(same results; no kernel-status slowdown)")
     parser.add_argument("script", help="path of the unchanged run_simulations.py")
     parser.add_argument("script_args", nargs=argparse.REMAINDER,
                         help="arguments passed to the script")
@@ -95,6 +113,8 @@ def main(argv=None):
     np.random.seed(args.seed)
     if args.compat_vt:
         install_vt_shim(nest)
+    if args.no_buffer_shrink:
+        nest.spike_buffer_shrink_limit = NO_SHRINK
     script_args = [a for a in args.script_args if a != "--"]
     sys.argv = [script, *script_args]
     # As `python script.py` does: the script's folder first, so `import pong` finds the

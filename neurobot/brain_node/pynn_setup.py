@@ -30,6 +30,10 @@ warnings.filterwarnings('ignore', message=r'\s*(Set|Get)Status\(\) is deprecated
                         category=UserWarning)
 
 
+# Fraction of the spike buffer below which NEST shrinks it; 0 = never (see setup_pynn).
+SPIKE_BUFFER_SHRINK_LIMIT = 0.0
+
+
 def setup_pynn(resolution_ms: float, threads: int, seed: int, spike_precision: str):
     """Import and set up pyNN.nest; returns (nest, sim)."""
     os.environ.setdefault('PYNEST_QUIET', '1')  # no NEST banner in node logs
@@ -43,6 +47,15 @@ def setup_pynn(resolution_ms: float, threads: int, seed: int, spike_precision: s
     nest.verbosity = nest.VerbosityLevel.ERROR  # (set_verbosity() is deprecated in NEST 3.10)
     sim.setup(timestep=resolution_ms, threads=int(threads), rng_seed=int(seed),
               spike_precision=spike_precision, verbosity='error')
+    # NEST 3.10 logs a spike-buffer "shrink" in every min-delay slice in which a quiet
+    # network sends fewer spikes than the shrink limit allows, even when the buffer is
+    # already at its smallest and its size does not change: one entry per slice, 200,000
+    # after 200 s of brain time. Every kernel-status read converts the whole log to numpy
+    # (5 ms after 40 s, growing with brain time), and get_weights/set_weights read kernel
+    # status to detect re-sorted connections, so they slowed down the longer a brain ran.
+    # A shrink limit of 0 (NEST: "buffers never shrink") stops the log; buffer sizes only
+    # affect communication, never the spikes delivered. A brain file may set its own.
+    nest.spike_buffer_shrink_limit = SPIKE_BUFFER_SHRINK_LIMIT
     np.random.seed(int(seed) % 2**32)
     return nest, sim
 

@@ -259,3 +259,13 @@ def test_checkpoints_say_whether_neurobot_is_in_the_range_of_two_logged_seeds():
     (row,) = pc.checkpoint_rows([logged(1, 0.1, 0.2), logged(2, 0.2, 0.25), ours])
     assert row[4] == '0.150 (0.150-0.150), in range: yes'
     assert row[6] == '0.300 (0.300-0.300), in range: NO'
+
+
+def test_identity_check_finds_a_single_changed_value_and_accepts_a_true_prefix():
+    rng = np.random.default_rng(0)
+    long = {'left weights': rng.normal(size=(10, 20, 20)), 'score': rng.normal(size=(10, 2))}
+    short = {key: values[:4].copy() for key, values in long.items()}
+    assert pc.identical_prefix(short, long) == []
+    short['left weights'][3, 7, 2] = np.nextafter(short['left weights'][3, 7, 2], np.inf)
+    assert pc.identical_prefix(short, long) == ['left weights']
+    assert pc.identical_prefix(long, short) == ['left weights', 'score']  # too short
