@@ -103,7 +103,11 @@ CELL = {  # every neuron: leaky integrate-and-fire, exponential current synapses
 
 # Actor.
 W_ACTOR_INITIAL_PA = (100.0, 140.0)  # pA, uniform range of the untrained place->action weights
-W_ACTION_NOISE_NA = 0.9  # nA, one exploration source per action neuron
+W_ACTION_NOISE_NA = 0.3  # nA, one exploration source per action neuron: a noise spike
+# alone does not fire a neuron (< 6 mV of the 13 mV to threshold), so the noise jitters the
+# place-driven groups and a group whose weights a wall has pushed down rarely wins (0.9 nA,
+# up to 18 mV: one noise spike could fire a neuron, and walls kept winning; measured in
+# docs/maze_spiking.md)
 W_INHIBITION_NA = -0.6  # nA, from each action neuron to the neurons of the other groups
 ACTION_NOISE_RATE_HZ = 0.0  # Hz, set by the learner while training
 

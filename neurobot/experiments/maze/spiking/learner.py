@@ -83,7 +83,7 @@ class SpikingConfig:
     """
 
     place_rate_hz: float = 100.0
-    noise_rate_hz: float = 60.0
+    noise_rate_hz: float = 150.0
     gate_current_na: float = -3.0
     goal_current_na: float = 0.4
     wall_current_na: float = -0.4
