@@ -43,7 +43,7 @@ and size) and reused when complete, so a long benchmark can be resumed and the t
 from finished runs. Runs are made one at a time (the original with ``nice``); neurobot's
 two players run in two processes, as in ``bench/pong_offline.py``.
 
-Usage: python bench/pong_compare.py [--configs "r rn" "dn r"] [--seeds 1 2]
+Usage: python bench/pong_compare.py [--configs "r rn" "dn r"] [--seeds 1 2 3 4 5]
        [--iterations 1000] [--cache-dir results/pong_compare]
        [--png bench/pong_compare.png] [--no-run]
 """
@@ -679,7 +679,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--configs', nargs='+', default=['r rn', 'dn r'],
                         help='configurations, two players each, e.g. "r rn" "dn r"')
-    parser.add_argument('--seeds', type=int, nargs='+', default=[1, 2])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3, 4, 5],
+                        help='seeds (default 5: with 2, the original\'s range of a player can be '
+                             'one value, e.g. r in dn r: 0.290 on both)')
     parser.add_argument('--iterations', type=int, default=1000)
     parser.add_argument('--cache-dir', type=Path, default=REPO / 'results' / 'pong_compare',
                         help='runs are stored here and reused when complete')
