@@ -319,6 +319,12 @@ def original_script() -> Path:
     return script
 
 
+def read_side(out: Path, side: str) -> dict:
+    """What the original wrote for one player (``data_left.pkl.gz`` / ``data_right.pkl.gz``)."""
+    with gzip.open(out / f'data_{side}.pkl.gz', 'rb') as file:
+        return pickle.load(file)
+
+
 def read_original(folder: Path, impl: str, players: tuple, seed: int,
                   iterations: int) -> Run:
     """Read a finished (or failed) original run from its cache folder."""
@@ -336,8 +342,7 @@ def read_original(folder: Path, impl: str, players: tuple, seed: int,
     if run.error is not None:
         return run
     for side in SIDES:
-        with gzip.open(out / f'data_{side}.pkl.gz', 'rb') as file:
-            data = pickle.load(file)
+        data = read_side(out, side)
         run.curves[side] = curve_from_rewards(data['rewards'])
     done = parse_duration(log)
     run.wall_s = done[1] if done else None
@@ -400,8 +405,7 @@ def original_data(folder: Path) -> dict:
     out = folder / 'out'
     data = {}
     for side in SIDES:
-        with gzip.open(out / f'data_{side}.pkl.gz', 'rb') as file:
-            written = pickle.load(file)
+        written = read_side(out, side)
         data[f'{side} rewards'] = np.asarray(written['rewards'], dtype=float)
         data[f'{side} weights'] = np.asarray(written['weights'], dtype=float)
     with open(out / 'gamestate.pkl', 'rb') as file:
@@ -436,9 +440,9 @@ def identity_row(cache: Path, impl: str, players: tuple, seed: int, iterations: 
     """Run the original again with the other buffer setting; compare with the main run."""
     other = NEST_DEFAULT if buffers == NO_SHRINK else NO_SHRINK
     main_run = run_dir(cache, impl, players, seed, iterations, buffers)
+    short_iterations = min(short_iterations, iterations)
     label = [' '.join(players), impl, seed, f'{short_iterations} of {iterations}',
              f'{other} vs {buffers}']
-    short_iterations = min(short_iterations, iterations)
     check = run_original(cache, impl, players, seed, short_iterations, allow_run=allow_run,
                          buffers=other)
     if check is None or not check.ok or not (main_run / 'out' / 'gamestate.pkl').is_file():
