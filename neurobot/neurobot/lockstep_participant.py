@@ -32,6 +32,7 @@ FATAL_ERROR_EXIT = 4  # exit status: the node stopped the run on an error (fatal
 ERROR_MARK = 'error: '  # '<executable>: error: <why>' on stderr: the launcher quotes it
 TIMEOUT_CHECK_S = 0.2  # s, how often a waiting participant checks its timeout
 OBSERVER_WAIT_S = 30.0  # s, longest round 1 waits for the observers (mcap_recorder, ...)
+SHUTDOWN_GRACE_S = 3.0  # s (wall clock), longest rclpy teardown before a node exits anyway
 
 
 def spin_participant(node, executor, name: str) -> int:
@@ -94,7 +95,10 @@ def run_node(name: str, make_node, args=None, farewell=None, cleanup=None) -> in
     :func:`spin_participant`), builds the node (a failure, e.g. a broken brain file,
     prints the Python error with its file:line and returns 1), spins it on an
     EventsExecutor (a C++ event queue: far less overhead per callback than the Python
-    executors), and shuts everything down in order.
+    executors), and shuts everything down in order. A ROS teardown (executor, node,
+    rclpy) that hangs for more than ``SHUTDOWN_GRACE_S`` prints every thread's stack and
+    ends the process with status 1; ``farewell``, ``cleanup`` and the interpreter's exit
+    are not timed.
 
     Args:
         name: executable name for messages.
@@ -104,6 +108,7 @@ def run_node(name: str, make_node, args=None, farewell=None, cleanup=None) -> in
             be shut down, so not on rosout).
         cleanup: callable(node) run before the node is destroyed.
     """
+    import faulthandler
     import signal
     import sys
     import threading
@@ -134,13 +139,23 @@ def run_node(name: str, make_node, args=None, farewell=None, cleanup=None) -> in
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # see spin_participant
         silence_if_orphaned()  # nobody reads our output any more: don't die writing it
+        # the executor's and rclpy's teardown take well under a second; should one hang
+        # (seen once, in CI, after a Ctrl-C while a peer was stopped), faulthandler's own
+        # C thread (it needs no GIL) prints every thread's stack and exits with status 1,
+        # instead of holding up the launcher until it kills us without saying where
+        faulthandler.dump_traceback_later(SHUTDOWN_GRACE_S, exit=True)
         executor.shutdown()  # its own threads must stop before the nodes go
+        faulthandler.cancel_dump_traceback_later()  # farewell and cleanup may write files
         if farewell is not None:
             print(f'{name}: {farewell(node)}', file=sys.stderr)
         if cleanup is not None:
             cleanup(node)
+        faulthandler.dump_traceback_later(SHUTDOWN_GRACE_S, exit=True)
         node.destroy_node()
         rclpy.try_shutdown()
+        # not the interpreter's exit: NEST frees a brain's synapses then (0.5 s for 1e7
+        # plastic ones), which grows with the brain
+        faulthandler.cancel_dump_traceback_later()
     return code
 
 
