@@ -44,6 +44,20 @@ class NodeProcess:
     def wait(self, timeout):
         return self.process.wait(timeout)
 
+    def wait_for_text(self, *texts, timeout: float, step: float = 0.05) -> bool:
+        """Poll the output until it holds every one of ``texts``.
+
+        Returns:
+            True once it does; False after ``timeout`` s or when the process has exited
+            without writing them.
+        """
+        end = time.monotonic() + timeout
+        while not all(text in self.output() for text in texts):
+            if not self.alive() or time.monotonic() > end:
+                return all(text in self.output() for text in texts)
+            time.sleep(step)
+        return True
+
     def stop(self, timeout=10.0) -> int:
         """Ctrl-C the process and return its exit code (kill it if it does not stop)."""
         if self.alive():

@@ -6,7 +6,6 @@ for PyNN's own SetStatus/GetStatus calls on every start; none of that may reach 
 while a broken brain file still fails with its Python error (test_brain_node.py).
 """
 
-import time
 
 import pytest
 
@@ -22,10 +21,8 @@ def test_brain_node_start_prints_no_library_noise(ros_domain, brains_dir, tmp_pa
     brain = NodeProcess('brain_node', '-p', f'brain:={brains_dir / "deterministic_brain.py"}',
                         '-p', 'use_sim_time:=true', log_dir=tmp_path)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and 'populations' not in brain.output():
+        if not brain.wait_for_text('populations', timeout=60, step=0.2):
             assert brain.alive(), brain.output()
-            time.sleep(0.2)
     finally:
         code = brain.stop()
     output = brain.output()

@@ -115,11 +115,9 @@ def test_live_view_streams_the_cdr_of_published_messages(ros_domain, tmp_path):
         # connect once both channels exist: foxglove-sdk 0.30.3 may refuse a subscription
         # to a channel created while the client connects ('Unknown channel ID', about 4 in
         # 100 such connections; docs/recording_and_analysis.md)
-        subscribed = ('subscribed to /chatter ', 'subscribed to /brain/actions/spikes ')
-        end = time.monotonic() + 30
-        while not all(line in view.output() for line in subscribed):
-            assert time.monotonic() < end and view.alive(), view.output()
-            time.sleep(0.05)
+        assert view.wait_for_text('subscribed to /chatter ',
+                                  'subscribed to /brain/actions/spikes ', timeout=30), \
+            view.output()
         with connect(f'ws://127.0.0.1:{port}', subprotocols=[SUBPROTOCOL]) as ws:
             assert ws.subprotocol == SUBPROTOCOL
             fox = FoxgloveClient(ws, ['/chatter', '/brain/actions/spikes'])

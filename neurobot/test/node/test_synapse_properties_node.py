@@ -6,7 +6,6 @@ projection 'learning' is an stdp_dopamine_synapse.
 """
 
 import json
-import time
 
 import pytest
 
@@ -39,10 +38,7 @@ def test_good_synapse_properties_are_set_and_logged(ros_domain, brains_dir, tmp_
     process = start(brains_dir, tmp_path, json.dumps({'learning': {'A_plus': 0,
                                                                    'A_minus': 0.0}}))
     try:
-        deadline = time.monotonic() + 60.0
-        while 'synapse properties set' not in process.output() and process.alive() \
-                and time.monotonic() < deadline:
-            time.sleep(0.2)
+        process.wait_for_text('synapse properties set', timeout=60.0, step=0.2)
         assert 'A_plus=0, A_minus=0' in process.output(), process.output()
         assert process.alive(), 'brain_node runs on'
     finally:

@@ -129,14 +129,10 @@ def test_a_service_that_refuses_or_goes_away_fails_the_call_not_the_node(ros_dom
                                             lambda request, response: response)
         client.spin_for(1.0)  # discovered
         go.publish(Int64(data=2))
-        end = time.monotonic() + 20
-        while 'call 2' not in process.output() and time.monotonic() < end:
-            time.sleep(0.05)
+        process.wait_for_text('call 2', timeout=20)
         time.sleep(0.5)
         client.node.destroy_service(silent)
-        end = time.monotonic() + 20
-        while 'service error 2' not in process.output() and time.monotonic() < end:
-            time.sleep(0.1)
+        process.wait_for_text('service error 2', timeout=20, step=0.1)
         output = process.output()
         assert 'service error 2: service reset_world went away before answering' in output, \
             output

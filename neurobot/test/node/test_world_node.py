@@ -59,12 +59,9 @@ class WorldProcess:
         self.process = NodeProcess('world_node', *args, log_dir=log_dir, name=name)
         # The client joins once the world is up: when it joins first, DDS discovery of
         # the world often waits for the next periodic announcement (about 3 s).
-        end = time.monotonic() + 60
-        while READY_LINE not in self.process.output():
-            if not self.process.alive() or time.monotonic() > end:
-                self.process.stop()  # never leave a stray world behind
-                pytest.fail(f'world_node did not start:\n{self.process.log_path.read_text()}')
-            time.sleep(0.02)
+        if not self.process.wait_for_text(READY_LINE, timeout=60, step=0.02):
+            self.process.stop()  # never leave a stray world behind
+            pytest.fail(f'world_node did not start:\n{self.process.log_path.read_text()}')
         self.client = RosClient(domain, name=f'client_{name}')
         self.prefix = f'{namespace}/' if namespace else ''
         self.clock = Recorder(self.client, Clock, '/clock', RELIABLE_QOS)
