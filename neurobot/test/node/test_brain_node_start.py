@@ -6,7 +6,6 @@ for PyNN's own SetStatus/GetStatus calls on every start; none of that may reach 
 while a broken brain file still fails with its Python error (test_brain_node.py).
 """
 
-
 import pytest
 
 from ros_helpers import NodeProcess
