@@ -7,7 +7,8 @@ Parameters (all declared with descriptors; structural ones are read-only):
     synapse_properties (str, '{}'): common properties of projections' NEST synapse models
         set once the brain is built, a JSON object {projection: {property: number}}
         (Brain.set_synapse_properties; e.g. a dopamine rule's A_plus/A_minus at 0 freezes
-        its weights for a greedy evaluation); a bad one stops the node at start.
+        its weights for a greedy evaluation); a bad one stops the node at start. While
+        running: the set_synapse_properties service.
     step_ms (float, 20): brain step, ms, 0.1-1000, a multiple of resolution_ms; can change
         while running (the next step uses it).
     resolution_ms (float, 0.1): NEST resolution, ms.
@@ -35,9 +36,15 @@ Topics (relative to the node's namespace):
     brain/<population>/rate_hz   out  std_msgs/Float64, population mean rate of the step
     brain/step                   out  neurobot_interfaces/BrainStep (timing, overruns)
 
-Services: reset_brain, get_weights, set_weights, describe_brain. When the node closes it
-prints how many set_weights calls it accepted per projection ('set_weights calls
-accepted: none' if no Python code wrote a weight).
+Services: reset_brain, get_weights, set_weights, set_synapse_properties, describe_brain.
+set_synapse_properties (neurobot_interfaces/SetSynapseProperties) sets common properties
+of one projection's synapse model while the brain runs, as the synapse_properties
+parameter does at start (a JSON object {property: number}, e.g. {"A_plus": 0, "A_minus": 0}
+switches a dopamine rule's learning off); it never runs during a step, so the change
+applies from the next step on (in lockstep: a transfer function calls it in its round,
+the brain's next round uses it). When the node closes it prints how many set_weights
+calls it accepted per projection ('set_weights calls accepted: none' if no Python code
+wrote a weight).
 
 No request takes the node down: every service and topic callback runs through one
 :class:`neurobot.callback_guard.CallbackGuard`. A request the brain refuses, or one that
@@ -65,7 +72,8 @@ from neurobot.lockstep_participant import (LockstepParticipant, declare_lockstep
                                            run_node)
 from neurobot_interfaces.msg import (BrainStep, PopulationInfo, PopulationInput,
                                      PopulationSpikes, ProjectionInfo)
-from neurobot_interfaces.srv import DescribeBrain, GetWeights, ResetBrain, SetWeights
+from neurobot_interfaces.srv import (DescribeBrain, GetWeights, ResetBrain,
+                                     SetSynapseProperties, SetWeights)
 
 from brain_node import arguments
 from brain_node.brain import SEED_RANGE, STEP_MS_RANGE, Brain
@@ -179,6 +187,8 @@ class BrainNode(Node):
                 (ResetBrain, 'reset_brain', self._on_reset, 'not reset'),
                 (GetWeights, 'get_weights', self._on_get_weights, 'no weights'),
                 (SetWeights, 'set_weights', self._on_set_weights, 'nothing written'),
+                (SetSynapseProperties, 'set_synapse_properties',
+                 self._on_set_synapse_properties, 'nothing set'),
                 (DescribeBrain, 'describe_brain', self._on_describe, 'no description')):
             self.create_service(srv_type, name, guard(name, handler, refused),
                                 callback_group=self._nest_group)
@@ -433,6 +443,19 @@ class BrainNode(Node):
         response.message = f'{written} synapses of {request.projection} written'
         return response
 
+    def _on_set_synapse_properties(self, request, response):
+        try:
+            properties = json.loads(request.properties)
+        except ValueError as error:
+            raise ValueError(f'properties of {request.projection!r} are not JSON ({error}): '
+                             f'give an object {{property: number}}') from None
+        if not isinstance(properties, dict):
+            raise ValueError(f'properties of {request.projection!r} must be a JSON object '
+                             f'{{property: number}}, got {request.properties!r}')
+        response.message = self._apply_synapse_properties(request.projection, properties)
+        response.success = True
+        return response
+
     def _set_synapse_properties(self, text: str):
         """Apply the ``synapse_properties`` parameter (raises ValueError naming the problem)."""
         try:
@@ -443,8 +466,13 @@ class BrainNode(Node):
             raise ValueError(f'parameter synapse_properties must be a JSON object '
                              f'{{projection: {{property: number}}}}, got {text!r}')
         for projection, properties in table.items():
-            self.get_logger().info('synapse properties set: '
-                                   + self.brain.set_synapse_properties(projection, properties))
+            self._apply_synapse_properties(projection, properties)
+
+    def _apply_synapse_properties(self, projection: str, properties) -> str:
+        """Brain.set_synapse_properties, logged; returns what was set (raises ValueError)."""
+        done = self.brain.set_synapse_properties(projection, properties)
+        self.get_logger().info(f'synapse properties set: {done}')
+        return done
 
     def set_weights_summary(self) -> str:
         """'set_weights calls accepted: <projection> N, ...' (or 'none') for the closing log."""

@@ -54,7 +54,8 @@ Calling convention. The function's parameters are matched by name:
   for ``Spikes``, the arrays of its code;
 - ``t``: simulation time of the call, seconds;
 - ``state``: a dict that persists across calls of this function;
-- ``brain``: a client for the brain's reset_brain / get_weights / set_weights services;
+- ``brain``: a client for the brain's reset_brain / get_weights / set_weights /
+  set_synapse_properties services (tf_nodes.node.BrainClient);
 - ``world``: a client for the world's reset_world / place_robot services;
 - ``log``: the node's logger;
 - ``params``: the tf_node's parameters (e.g. ``maze``, ``seed``) as a dict;

@@ -20,6 +20,7 @@ while the transfer functions run on a single-threaded events executor (which kee
 per-message overhead low enough for sub-millisecond lockstep rounds).
 """
 
+import json
 import sys
 import threading
 import time
@@ -174,6 +175,28 @@ class BrainClient(_ServiceHelper):
         request = SetWeights.Request(projection=projection, rows=matrix.shape[0],
                                      cols=matrix.shape[1], weights=matrix.ravel())
         return self._call(SetWeights, 'set_weights', request).written
+
+    def set_synapse_properties(self, projection: str, properties: dict) -> str:
+        """Set common properties of a projection's NEST synapse model; returns what was set.
+
+        For rule constants shared by every synapse of the model, e.g.
+        ``{'A_plus': 0, 'A_minus': 0}`` switches a dopamine rule's learning off (every
+        projection on the same synapse model changes too). The brain uses them from its
+        next step on; in lockstep, from the next round.
+
+        Args:
+            projection: projection name as listed by describe_brain.
+            properties: property -> number (numpy scalars too); weights and delays are
+                refused (they go through set_weights).
+
+        Raises:
+            ServiceError: the brain refused (unknown projection or property, a per-synapse
+                property, a non-finite number); nothing was set.
+        """
+        from neurobot_interfaces.srv import SetSynapseProperties
+        request = SetSynapseProperties.Request(projection=projection,
+                                               properties=json.dumps(properties, default=float))
+        return self._call(SetSynapseProperties, 'set_synapse_properties', request).message
 
 
 class WorldClient(_ServiceHelper):

@@ -143,6 +143,58 @@ def test_a_service_that_refuses_or_goes_away_fails_the_call_not_the_node(ros_dom
     assert 'reset_the_world: 2 calls, 2 failed' in process.output()
 
 
+SYNAPSE_SWITCH = '''
+import numpy as np
+from std_msgs.msg import Int64
+from tf_nodes.api import Input, transfer_function
+from tf_nodes.node import ServiceError
+
+
+@transfer_function(inputs={'go': Input('go', Int64)})
+def switch_learning(go, brain, log):
+    properties = {'A_plus': np.float32(0.5), 'A_minus': 0} if go.data == 1 else {'tau_c': 1}
+    try:
+        log.info(f'answer {go.data}: {brain.set_synapse_properties("learning", properties)}')
+    except ServiceError as error:
+        log.info(f'service error {go.data}: {error}')
+'''
+
+
+def test_brain_set_synapse_properties_sends_json_and_raises_on_a_refusal(ros_domain, tmp_path):
+    """BrainClient.set_synapse_properties against a stand-in brain_node service."""
+    import json
+
+    from neurobot_interfaces.srv import SetSynapseProperties
+    tfs = tmp_path / 'switch.py'
+    tfs.write_text(SYNAPSE_SWITCH)
+    process = NodeProcess('tf_node', '-p', f'transfer_functions:=[{tfs}]', log_dir=tmp_path)
+    client = RosClient(ros_domain)
+    requests = []
+
+    def answer(request, response):
+        requests.append((request.projection, json.loads(request.properties)))
+        refused = len(requests) > 1
+        return SetSynapseProperties.Response(
+            success=not refused, message='nothing set: no tau_c here' if refused else 'set it')
+
+    try:
+        client.node.create_service(SetSynapseProperties, 'set_synapse_properties', answer)
+        go = client.node.create_publisher(Int64, 'go', 10)
+        wait_for_subscriber(client, go)
+        go.publish(Int64(data=1))
+        assert client.spin_until(lambda: 'answer 1: set it' in process.output(), 20), \
+            process.output()
+        go.publish(Int64(data=2))
+        refusal = 'service error 2: set_synapse_properties: nothing set: no tau_c here'
+        assert client.spin_until(lambda: refusal in process.output(), 20), process.output()
+        assert requests == [('learning', {'A_plus': 0.5, 'A_minus': 0}),
+                            ('learning', {'tau_c': 1})]
+        assert process.alive()
+    finally:
+        client.close()
+        assert process.stop() == 0, process.output()
+
+
 def test_population_mappings_end_to_end_with_a_real_brain(ros_domain, brains_dir, tmp_path):
     """Spikes in as window arrays, currents out as the brain's input; a wrong length is refused.
 
