@@ -77,7 +77,8 @@ DEFAULTS = {**LEARNER_DEFAULTS[DEFAULT_LEARNER], 'run_dir': 'results/maze'}
 # Greedy evaluation of the spiking learner: brain_node starts with the rules' amplitudes
 # at 0 (synapse_properties), so no eligibility builds and no weight can move.
 FROZEN_RULES = {projection: {'A_plus': 0.0, 'A_minus': 0.0}
-                for projection in ('places_to_actions', 'places_to_striatum')}
+                for projection in ('places_to_actions', 'places_to_striatum',
+                                   'places_to_actions_nogo')}
 
 
 def given_defaults(given: dict) -> dict:

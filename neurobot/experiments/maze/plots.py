@@ -19,6 +19,9 @@ from neurobot.world.maze import MOVE_ORDER  # noqa: E402
 
 ARROWS = {'N': (0.0, 0.3), 'E': (0.3, 0.0), 'S': (0.0, -0.3), 'W': (-0.3, 0.0)}
 RANDOM_WALK_RUNS = 300  # random walks per start cell for the chance band
+# the spiking learner's NoGo projection, saved under its name in the checkpoint's extras
+# (experiments.maze.spiking.transfer_function); its weights (< 0) add to the actor's
+NOGO_CHECKPOINT_KEY = 'places_to_actions_nogo'
 GOAL_RATE_WINDOW = 10  # episodes of the running goal rate
 LEARNER_NAMES = {'spiking': 'spiking actor-critic (dopamine STDP in NEST)',
                  'rstdp': 'numpy R-STDP (weights set from Python)'}
@@ -117,7 +120,8 @@ def plot_policy(weights: np.ndarray, maze, path: Path, cells_per_field: int, gro
     """Preferred direction per cell, from the place->action (actor) weights.
 
     The arrow points to the action group receiving the largest summed weight from the
-    cell's place cells; its length is that group's share of the total.
+    cell's place cells; its length is that group's share of the total (net drive: an
+    inhibitory NoGo weight, < 0, counts against its group; groups below 0 count as 0).
     """
     fig, ax = plt.subplots(figsize=(5, 5))
     draw_maze(ax, maze)
@@ -125,6 +129,7 @@ def plot_policy(weights: np.ndarray, maze, path: Path, cells_per_field: int, gro
     for index, cell in enumerate(maze.cells()):
         rows = weights[index * cells_per_field:(index + 1) * cells_per_field]
         drive = np.nan_to_num(rows).sum(axis=0).reshape(n_groups, group_size).sum(axis=1)
+        drive = np.maximum(drive, 0.0)
         if drive.sum() <= 0:
             continue
         best = int(np.argmax(drive))
@@ -146,7 +151,8 @@ def plot_run(run_dir, maze, max_moves: int, cells_per_field=4, group_size=10) ->
 
     The learner is the run's ``learner`` argument (arguments.json); runs from before the
     spiking learner have none and were rstdp. The policy is drawn from the checkpoint's
-    actor weights (both learners keep place->action weights there, same layout).
+    actor weights (both learners keep place->action weights there, same layout), plus
+    the spiking learner's inhibitory NoGo weights where the checkpoint has them.
     """
     run = RunDirectory(run_dir)
     learner = run.load_arguments().get('learner', 'rstdp')
@@ -159,5 +165,9 @@ def plot_run(run_dir, maze, max_moves: int, cells_per_field=4, group_size=10) ->
     checkpoint = run.load_checkpoint()
     if checkpoint is not None:
         paths.append(run.path / 'policy.png')
-        plot_policy(checkpoint[1], maze, paths[-1], cells_per_field, group_size, learner)
+        weights = checkpoint[1]
+        nogo = run.load_checkpoint_extra().get(NOGO_CHECKPOINT_KEY)
+        if nogo is not None and nogo.shape == weights.shape:
+            weights = weights + nogo
+        plot_policy(weights, maze, paths[-1], cells_per_field, group_size, learner)
     return paths

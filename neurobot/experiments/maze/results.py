@@ -241,13 +241,18 @@ class RunDirectory:
             files.append(self.episodes_csv, rows.getvalue().encode())
             files.append(self.trajectories, line.encode())
 
-    def save_checkpoint(self, episodes_done: int, weights, critic_values, rng):
-        """Atomically save what a resumed run needs after ``episodes_done`` episodes."""
+    def save_checkpoint(self, episodes_done: int, weights, critic_values, rng, extra=None):
+        """Atomically save what a resumed run needs after ``episodes_done`` episodes.
+
+        ``extra``: further named arrays a learner needs (e.g. a third plastic
+        projection); read back with :meth:`load_checkpoint_extra`.
+        """
         import io
         buffer = io.BytesIO()
+        extra = {f'extra_{name}': np.asarray(value) for name, value in (extra or {}).items()}
         np.savez(buffer, episodes_done=episodes_done, weights=np.asarray(weights),
                  critic_values=np.asarray(critic_values),
-                 rng_state=json.dumps(rng.bit_generator.state))
+                 rng_state=json.dumps(rng.bit_generator.state), **extra)
         atomic_write_bytes(self.checkpoint, buffer.getvalue())
 
     def load_checkpoint(self):
@@ -260,6 +265,18 @@ class RunDirectory:
                 rng.bit_generator.state = json.loads(str(data['rng_state']))
                 return (int(data['episodes_done']), data['weights'].copy(),
                         data['critic_values'].copy(), rng)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(f'{self.checkpoint}: not a readable checkpoint ({error}); delete '
+                             f'it to train from scratch') from None
+
+    def load_checkpoint_extra(self) -> dict:
+        """The checkpoint's ``extra`` arrays by name ({} without a checkpoint or extras)."""
+        if not self.checkpoint.exists():
+            return {}
+        try:
+            with np.load(self.checkpoint) as data:
+                return {key[len('extra_'):]: data[key].copy() for key in data.files
+                        if key.startswith('extra_')}
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ValueError(f'{self.checkpoint}: not a readable checkpoint ({error}); delete '
                              f'it to train from scratch') from None

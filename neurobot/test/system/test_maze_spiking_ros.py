@@ -121,7 +121,8 @@ def test_only_nest_changes_the_actor_weights_and_evaluation_freezes_them(trained
     assert np.nanmax(changed) > 0.05, 'the dopamine rule changed no weight by 50 pA'
     # evaluation: the checkpoint written back once (restoring), then nothing moves
     line = set_weights_line(trained['evaluation'])
-    assert 'places_to_actions 1' in line and 'places_to_striatum 1' in line, line
+    assert all(f'{name} 1' in line for name in ('places_to_actions', 'places_to_striatum',
+                                                 'places_to_actions_nogo')), line
     assert 'synapse properties set: stdp_dopamine_synapse' in trained['evaluation']
     # the recording starts with the brain file's weights; from the restore on (at the
     # transfer function's start, before the first move) every round's weights are the
@@ -154,6 +155,8 @@ def test_ros_run_is_the_offline_learner_move_for_move(trained):
         np.testing.assert_allclose(checkpoint['weights'], offline.weights(), rtol=1e-9)
         np.testing.assert_allclose(checkpoint['critic_values'],
                                    offline.weights('places_to_striatum'), rtol=1e-9)
+        np.testing.assert_allclose(checkpoint['extra_places_to_actions_nogo'],
+                                   offline.weights('places_to_actions_nogo'), rtol=1e-9)
 
 
 def test_resume_restores_the_checkpoint_and_continues(ros_domain, tmp_path):
@@ -169,7 +172,8 @@ def test_resume_restores_the_checkpoint_and_continues(ros_domain, tmp_path):
     resumed = run([*common, 'episodes:=6', 'resume:=true'], tmp_path, 'resumed')
     assert 'resuming after episode 3' in resumed
     line = set_weights_line(resumed)  # the restore, and nothing else
-    assert 'places_to_actions 1' in line and 'places_to_striatum 1' in line, line
+    assert all(f'{name} 1' in line for name in ('places_to_actions', 'places_to_striatum',
+                                                 'places_to_actions_nogo')), line
     after = RunDirectory(run_dir).read_episodes()
     assert [row['episode'] for row in after] == [str(k) for k in range(6)]
     assert after[:3] == before

@@ -93,6 +93,20 @@ def test_checkpoint_round_trips_weights_critic_and_generator(tmp_path):
     np.testing.assert_array_equal(loaded_rng.integers(4, size=10), expected_integers)
 
 
+def test_checkpoint_extra_arrays_round_trip_and_are_absent_from_older_checkpoints(tmp_path):
+    run = RunDirectory(tmp_path)
+    rng = np.random.default_rng(3)
+    assert run.load_checkpoint_extra() == {}  # no checkpoint yet
+    run.save_checkpoint(1, np.zeros((2, 2)), np.zeros(2), rng)
+    assert run.load_checkpoint_extra() == {}  # a checkpoint without extras (rstdp, older)
+    nogo = -rng.uniform(0.0, 0.4, (2, 2))
+    run.save_checkpoint(2, np.ones((2, 2)), np.ones(2), rng, extra={'places_to_nogo': nogo})
+    extra = run.load_checkpoint_extra()
+    assert list(extra) == ['places_to_nogo']
+    np.testing.assert_array_equal(extra['places_to_nogo'], nogo)
+    assert run.load_checkpoint()[0] == 2  # the four usual fields are unchanged
+
+
 def test_a_later_checkpoint_replaces_the_earlier_one(tmp_path):
     run = RunDirectory(tmp_path)
     rng = np.random.default_rng(1)

@@ -20,11 +20,15 @@ learning is NEST's: no Python code computes or writes a weight. Populations:
 - ``dopa``: dopaminergic neurons with background firing (``dopa_noise``). They get
   the value now (``relay``, excitatory), the value one phase earlier (``striatum``
   directly, inhibitory, delayed by ``PHASE_MS``) and the reward as a DC current set by
-  the learner. Their spikes go to the volume transmitter of every dopamine synapse.
+  the learner. Their spikes go to the volume transmitter of the actor's and the
+  critic's dopamine synapses.
+- ``aversive``: Poisson sources the learner switches on at a wall; their spikes go to a
+  second volume transmitter that reaches only the NoGo synapses.
 
 Plastic projections (NEST's ``stdp_dopamine_synapse``, Izhikevich 2007; Potjans et al.
-2011): ``places_to_actions`` (actor, ``DOPAMINE_RULE``) and ``places_to_striatum``
-(critic, ``CRITIC_RULE``). For a synapse from place cell i to neuron j, with presynaptic trace
+2011): ``places_to_actions`` (actor, Go, ``DOPAMINE_RULE``), ``places_to_striatum``
+(critic, ``CRITIC_RULE``) and ``places_to_actions_nogo`` (inhibitory, ``NOGO_RULE``, see
+NoGo pathway below). For a synapse from place cell i to neuron j, with presynaptic trace
 ``K+`` (+1 per presynaptic spike, decay ``tau_plus``) and postsynaptic trace ``K-``
 (NEST's, decay ``tau_minus`` of the neuron):
 
@@ -59,6 +63,12 @@ amplitudes (``CRITIC_RULE``): with the actor's, the critic's own positive feedba
 visited place's value grow to ``Wmax`` without any reward. Both copies listen to the one
 volume transmitter.
 
+NoGo pathway (Frank 2005). ``places_to_actions_nogo`` has the same equations with
+``A_plus`` < 0, ``A_minus`` = 0, ``b`` = 0 and ``n`` the low-passed rate of the
+``aversive`` sources: dw/dt = c n <= 0 while the synapse is eligible from the decision
+that hit the wall, and no change otherwise. Walls are learned there; the actor's Go
+weights keep a floor (``Wmin`` 80 pA) so that unrewarded moves do not sink to nothing.
+
 Arguments (brain_node's ``brain_args``): ``maze_cells`` (place fields; default 25).
 Units: rates Hz, times ms, currents nA; the weights of the dopamine synapses are NEST's
 pA (PyNN's native type; brain_node reports them in nA), the static ones PyNN's nA.
@@ -68,6 +78,9 @@ References:
     can drive temporal-difference learning. PLoS Comput Biol 7(5): e1001133.
     Izhikevich E. M. (2007). Solving the distal reward problem through linkage of STDP and
     dopamine signaling. Cereb Cortex 17: 2443-2452.
+    Frank M. J. (2005). Dynamic dopamine modulation in the basal ganglia: a
+    neurocomputational account of cognitive deficits in medicated and nonmedicated
+    Parkinsonism. J Cogn Neurosci 17(1): 51-72.
 """
 
 from brain_node.arguments import argument
@@ -145,16 +158,42 @@ DOPAMINE_RULE = {
     'tau_c': 100.0,  # ms, eligibility trace
     'tau_n': 20.0,  # ms, dopamine trace
     'b': 0.08,  # 1/ms, dopamine baseline (summed background rate of dopa)
-    'Wmin': 0.0,  # pA
+    'Wmin': 80.0,  # pA: a floor below the initial weights (100-140), so an untried or
+    # unrewarded move keeps a drive; walls are avoided through the NoGo pathway instead
+    # (without the floor, unrewarded moves drifted to 0-50 pA and greedy choices became
+    # ties: docs/maze_spiking.md)
     'Wmax': 400.0,  # pA
 }
 
 CRITIC_SYNAPSE_MODEL = 'critic_dopamine_synapse'  # NEST model name of the critic's synapses
-CRITIC_RULE = {  # the critic's rule: the actor's, with smaller amplitudes
+CRITIC_RULE = {  # the critic's rule: the actor's, with smaller amplitudes and no floor
     **DOPAMINE_RULE,
     'A_plus': 0.5,
     'A_minus': 0.25,
+    'Wmin': 0.0,  # pA: a place's value can fall to nothing
 }
+
+# NoGo pathway (Frank 2005): place cells -> actions through *inhibitory* synapses that
+# only punishment changes. Their dopamine-like modulator is a separate population,
+# ``aversive``, that fires only at a wall; its own volume transmitter reaches only these
+# synapses. A_plus < 0: a pre-before-post pairing (the place drove the chosen group)
+# makes the eligibility negative, so aversive spikes while it lasts make the weight more
+# negative (dw = c n with b = 0); nothing ever makes it less negative. Unlike a wall's
+# dopamine pause, which is bounded by the background rate, this signal is as strong as
+# needed: one wall hit moves the taken pairing by about -150 to -380 pA.
+NOGO_SYNAPSE_MODEL = 'nogo_dopamine_synapse'
+N_AVERSIVE = 10  # aversive sources (Poisson, rate set by the learner at a wall)
+NOGO_RULE = {
+    'A_plus': -2.0,  # negative eligibility per pre-before-post pairing
+    'A_minus': 0.0,  # post-before-pre pairings do not count
+    'tau_plus': 20.0,  # ms
+    'tau_c': 30.0,  # ms: short, so only the decision just made is eligible at the wall
+    'tau_n': 20.0,  # ms
+    'b': 0.0,  # 1/ms: no aversive baseline, no change without aversive spikes
+    'Wmin': -400.0,  # pA
+    'Wmax': 0.0,  # pA
+}
+W_NOGO_INITIAL_PA = 0.0  # pA: no move is avoided before it was punished
 
 places = sim.Population(MAZE_CELLS * CELLS_PER_FIELD, sim.SpikeSourcePoisson(rate=0.0),
                         label='places')
@@ -174,6 +213,7 @@ dopa = sim.Population(N_DOPA, sim.IF_curr_exp(**CELL), initial_values={'v': V_IN
                       label='dopa')
 dopa_noise = sim.Population(N_DOPA, sim.SpikeSourcePoisson(rate=DOPA_NOISE_RATE_HZ),
                             label='dopa_noise')
+aversive = sim.Population(N_AVERSIVE, sim.SpikeSourcePoisson(rate=0.0), label='aversive')
 
 # Dopamine synapses in PyNN 0.13 + NEST 3 (as experiments/pong/brain_dopa.py): the
 # volume transmitter is set on the labelled model PyNN connects with, and the rule goes
@@ -182,16 +222,21 @@ dopa_noise = sim.Population(N_DOPA, sim.SpikeSourcePoisson(rate=DOPA_NOISE_RATE_
 # The critic's synapses are a copy of the model, so that they learn at their own rate
 # (rule constants are per model); both copies listen to the one volume transmitter.
 for suffix in ('', '_lbl'):
-    nest.CopyModel('stdp_dopamine_synapse' + suffix, CRITIC_SYNAPSE_MODEL + suffix)
+    for copy in (CRITIC_SYNAPSE_MODEL, NOGO_SYNAPSE_MODEL):
+        nest.CopyModel('stdp_dopamine_synapse' + suffix, copy + suffix)
 DopamineSynapse = sim.native_synapse_type('stdp_dopamine_synapse')
 CriticSynapse = sim.native_synapse_type(CRITIC_SYNAPSE_MODEL)
-for synapse_type in (DopamineSynapse, CriticSynapse):
+NoGoSynapse = sim.native_synapse_type(NOGO_SYNAPSE_MODEL)
+for synapse_type in (DopamineSynapse, CriticSynapse, NoGoSynapse):
     for key in ('volume_transmitter', 'c', 'n'):
         synapse_type.default_parameters.pop(key)
 volume_transmitter = nest.Create('volume_transmitter',
                                  params={'deliver_interval': DOPAMINE_DELIVERY_SLICES})
+aversive_transmitter = nest.Create('volume_transmitter',
+                                   params={'deliver_interval': DOPAMINE_DELIVERY_SLICES})
 for model in ('stdp_dopamine_synapse_lbl', CRITIC_SYNAPSE_MODEL + '_lbl'):
     nest.SetDefaults(model, {'volume_transmitter': volume_transmitter})
+nest.SetDefaults(NOGO_SYNAPSE_MODEL + '_lbl', {'volume_transmitter': aversive_transmitter})
 rng = NumpyRNG()  # seeded by brain_node from its seed
 
 places_to_actions = sim.Projection(
@@ -204,6 +249,10 @@ places_to_striatum = sim.Projection(
     CriticSynapse(weight=RandomDistribution('uniform', W_CRITIC_INITIAL_PA, rng=rng),
                   delay=DELAY_MS, **CRITIC_RULE),
     receptor_type='excitatory')
+places_to_actions_nogo = sim.Projection(
+    places, actions, sim.AllToAllConnector(),
+    NoGoSynapse(weight=W_NOGO_INITIAL_PA, delay=DELAY_MS, **NOGO_RULE),
+    receptor_type='inhibitory')
 
 noise_to_actions = sim.Projection(action_noise, actions, sim.OneToOneConnector(),
                                   sim.StaticSynapse(weight=W_ACTION_NOISE_NA, delay=DELAY_MS),
@@ -231,6 +280,7 @@ noise_to_dopa = sim.Projection(dopa_noise, dopa, sim.OneToOneConnector(),
                                sim.StaticSynapse(weight=W_DOPA_NOISE_NA, delay=DELAY_MS),
                                receptor_type='excitatory')
 nest.Connect(dopa.node_collection, volume_transmitter)
+nest.Connect(aversive.node_collection, aversive_transmitter)
 
 actions.record('spikes')
 striatum.record('spikes')

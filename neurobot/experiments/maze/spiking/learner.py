@@ -20,7 +20,9 @@ One move from cell s, each phase one brain step of the brain's ``PHASE_MS`` (50 
    ``wall_current_na`` at a wall, ``step_current_na`` otherwise): their rate is
    r + gamma V(s') - V(s). At a goal or wall the critic sees nothing (V(end) = 0). A
    wall's evaluate phase lasts ``wall_phases`` steps: a dopaminergic neuron cannot fire
-   below zero, so a punishment is a *longer* pause, not a deeper one;
+   below zero, so a punishment is a *longer* pause, not a deeper one. In the first of
+   them the ``aversive`` sources fire (``wall_aversive_hz``): the NoGo pathway's signal,
+   which makes the place->action inhibition of the move just tried stronger;
 4. *hold*: s' again, no reward: the delayed V(s') cancels the relay's V(s'), so
    dopamine is at baseline; the current ``drain_current_na`` gives back, on average,
    the background dopamine spikes the following reset silences (below);
@@ -42,11 +44,15 @@ traces are cleared after its last phase (its terminal reward has been applied by
 so no decision of one episode is credited with the next episode's outcome, and nothing
 is pending when a greedy evaluation starts; weights are kept.
 
-Greedy evaluation: the rule's amplitudes ``A_plus``/``A_minus`` are set to 0
+Greedy evaluation: the rules' amplitudes ``A_plus``/``A_minus`` are set to 0
 (``Brain.set_synapse_properties``, the same call brain_node's ``synapse_properties``
 parameter makes over ROS) after a 'synapses' reset has cleared the eligibility, so no
-weight can move; no noise, one decide phase per move; training
-restores the amplitudes.
+weight can move; no noise but a constant drive (``greedy_drive_na``) into the actor, one
+decide phase per move; training restores the amplitudes.
+
+Critic gate (``critic_decide_only``): the critic's amplitudes are on only in the decide
+phase, so the TD error of a move s -> s' is credited to V(s) (shown in decide) and not
+also to V(s') (shown in evaluate and hold), which made values saturate.
 """
 
 from dataclasses import dataclass, field
@@ -62,6 +68,8 @@ from tf_nodes.codes import winner_take_all
 BRAIN_FILE = Path(__file__).resolve().parent / 'brain.py'
 ACTOR = 'places_to_actions'  # the plastic projections
 CRITIC = 'places_to_striatum'
+NOGO = 'places_to_actions_nogo'
+PLASTIC = (ACTOR, CRITIC, NOGO)
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,15 @@ class SpikingConfig:
             gives back the background dopamine spikes the next reset silences (see the
             module docstring).
         wall_phases: evaluate phases (steps) of the punishment after a wall.
+        wall_aversive_hz: rate of the ``aversive`` sources in the first of them, Hz: the
+            NoGo pathway's punishment signal (0: no NoGo learning).
+        greedy_drive_na: current into every action neuron in the decide phase of a greedy
+            (noise-free) evaluation, nA: stands in for the exploration noise's mean drive
+            (about 0.22 nA at 150 Hz x 0.3 nA), so that the actor is as excitable when
+            evaluated as when it was trained, without the noise's randomness.
+        critic_decide_only: the critic learns only in the decide phase (its amplitudes
+            are 0 in evaluate and hold; over ROS through brain_node's
+            set_synapse_properties service).
         resolution_ms: NEST resolution, ms.
     """
 
@@ -90,6 +107,9 @@ class SpikingConfig:
     step_current_na: float = 0.0
     drain_current_na: float = 0.02
     wall_phases: int = 3
+    wall_aversive_hz: float = 180.0
+    greedy_drive_na: float = 0.2
+    critic_decide_only: bool = True
     resolution_ms: float = 1.0
 
     def __post_init__(self):
@@ -100,6 +120,8 @@ class SpikingConfig:
                 or self.wall_phases < 1:
             raise ValueError(f'wall_phases must be a whole number >= 1, got '
                              f'{self.wall_phases!r}')
+        if self.wall_aversive_hz < 0:
+            raise ValueError(f'wall_aversive_hz must be >= 0, got {self.wall_aversive_hz}')
         if self.gate_current_na >= 0:
             raise ValueError(f'gate_current_na must be < 0 nA (inhibitory), got '
                              f'{self.gate_current_na}')
@@ -164,7 +186,8 @@ class SpikingMazeLearner:
         self.k = int(constants['CELLS_PER_FIELD'])
         self.group_size = int(constants['ACTION_GROUP_SIZE'])
         self.rules = {ACTOR: dict(constants['DOPAMINE_RULE']),
-                      CRITIC: dict(constants['CRITIC_RULE'])}
+                      CRITIC: dict(constants['CRITIC_RULE']),
+                      NOGO: dict(constants['NOGO_RULE'])}
         self.cells = list(maze.cells())
         self.index = {cell: i for i, cell in enumerate(self.cells)}
         n_places = self.brain.population_size('places')
@@ -175,6 +198,7 @@ class SpikingMazeLearner:
         self.starts = [tuple(s) for s in maze.start_cells]
         self.trained = 0
         self.learning = True
+        self.critic_on = True
 
     # ------------------------------------------------------------------ encoding
 
@@ -186,7 +210,8 @@ class SpikingMazeLearner:
             rates[first:first + self.k] = self.config.place_rate_hz
         return rates
 
-    def _phase(self, cell, actor=True, relay=True, reward_na=0.0, noise=False):
+    def _phase(self, cell, actor=True, relay=True, reward_na=0.0, noise=False, drive_na=0.0,
+               aversive_hz=0.0):
         """One brain step: ``cell`` shown to the critic, and to the actor if ``actor``."""
         cfg = self.config
         brain = self.brain
@@ -196,6 +221,8 @@ class SpikingMazeLearner:
         brain.set_input('relay', 0.0 if relay else cfg.gate_current_na)
         brain.set_input('dopa', reward_na)
         brain.set_input('action_noise', cfg.noise_rate_hz if noise else 0.0)
+        brain.set_input('actions', drive_na)
+        brain.set_input('aversive', aversive_hz)
         return brain.step()
 
     def decode(self, result) -> int:
@@ -220,6 +247,16 @@ class SpikingMazeLearner:
             self.brain.set_synapse_properties(name, {key: rule[key] if on else 0.0
                                                      for key in ('A_plus', 'A_minus')})
         self.learning = on
+        self.critic_on = on
+
+    def _set_critic(self, on: bool):
+        """The critic's amplitudes alone (``critic_decide_only``)."""
+        if on == self.critic_on:
+            return
+        rule = self.rules[CRITIC]
+        self.brain.set_synapse_properties(CRITIC, {key: rule[key] if on else 0.0
+                                                   for key in ('A_plus', 'A_minus')})
+        self.critic_on = on
 
     # ------------------------------------------------------------------ episodes
 
@@ -233,8 +270,14 @@ class SpikingMazeLearner:
         while record.moves < self.max_moves:
             if record.moves:
                 self.brain.reset(scope='neurons')
+            gate = train and cfg.critic_decide_only
+            if gate:
+                self._set_critic(True)
             # decide: the relay is gated, so V(cell) only enters the delayed path
-            action = MOVE_ORDER[self.decode(self._phase(cell, relay=False, noise=train))]
+            action = MOVE_ORDER[self.decode(self._phase(
+                cell, relay=False, noise=train, drive_na=0.0 if train else cfg.greedy_drive_na))]
+            if gate:
+                self._set_critic(False)
             record.moves += 1
             if maze.has_wall(cell, action):
                 record.outcome, reward_na, cell = 'wall', cfg.wall_current_na, None
@@ -248,8 +291,11 @@ class SpikingMazeLearner:
             if train:
                 # evaluate: dopamine = reward + gamma V(new cell) - V(cell left)
                 phases = cfg.wall_phases if record.outcome == 'wall' else 1
-                for _ in range(phases):
-                    judged = self._phase(cell, actor=False, reward_na=reward_na)
+                for k in range(phases):
+                    aversive = cfg.wall_aversive_hz if record.outcome == 'wall' and k == 0 \
+                        else 0.0
+                    judged = self._phase(cell, actor=False, reward_na=reward_na,
+                                         aversive_hz=aversive)
                     record.dopamine_hz.append(self._dopamine_hz(judged))
                 # hold: the same place, no reward: dopamine at baseline (the delayed
                 # V(new cell) cancels the relay's) plus the drain current

@@ -7,11 +7,15 @@ benchmark runs, executed in a worker thread against :class:`RosBrain`, a stand-i
 brain_node's in-process ``Brain`` whose calls become this function's inputs and outputs:
 
 - ``set_input(population, values)`` -> the next round's ``Rates`` (place cells, action
-  noise) and ``Currents`` (relay gate, reward current into the dopaminergic neurons);
+  noise, aversive sources) and ``Currents`` (relay gate, reward current into the
+  dopaminergic neurons, the greedy evaluation's drive into the actor);
 - ``step()`` -> blocks until the round's spikes of ``actions`` and ``dopa`` arrive
   (``PHASE_MS / step_ms`` rounds per phase, inputs held);
 - ``reset(scope)`` -> the ``reset_brain`` service ('neurons' between moves, 'synapses'
-  at an episode's end).
+  at an episode's end);
+- ``set_synapse_properties(projection, properties)`` -> the ``set_synapse_properties``
+  service (the critic's rule on in decide, off in evaluate and hold: ``critic_decide_only``),
+  applied before the next round.
 
 The worker and the transfer function alternate strictly (one runs while the other
 waits), so the brain sees the same sequence of inputs, resets and steps as offline. The
@@ -22,8 +26,8 @@ training: the decision is winner-take-all over spike counts, the reward is a cur
 and NEST's ``stdp_dopamine_synapse`` changes the weights.
 
 What this file does beyond the learner: episodes.csv / trajectories (RunDirectory) after
-every episode; a checkpoint after every episode (the weights of both plastic projections
-read with ``get_weights``, the learner's random generator); with ``resume`` or in
+every episode; a checkpoint after every episode (the weights of the three plastic
+projections read with ``get_weights``, the learner's random generator); with ``resume`` or in
 ``mode`` evaluate the checkpoint's weights are written back once at start with
 ``set_weights`` -- restoring a state, not learning. Greedy evaluation (``mode``
 evaluate) needs weights that cannot change: the bring-up starts brain_node with
@@ -45,14 +49,15 @@ from types import SimpleNamespace
 import numpy as np
 
 from experiments.maze.results import RunDirectory
-from experiments.maze.spiking.learner import ACTOR, CRITIC, SpikingMazeLearner
+from experiments.maze.spiking.learner import ACTOR, CRITIC, NOGO, PLASTIC, SpikingMazeLearner
 from neurobot.world.maze import Maze
 from tf_nodes.api import Currents, Rates, Spikes, transfer_function
 
 REPLY_TIMEOUT_S = 600.0  # s, longest the two threads wait for each other (a hung worker)
 REWARD = {'goal': 1.0, 'wall': -1.0, 'timeout': 0.0}  # episodes.csv total_reward column
 STIMULI = {'places': 'rate', 'critic_places': 'rate', 'action_noise': 'rate',
-           'relay': 'current', 'dopa': 'current'}  # what the learner sets, by population
+           'aversive': 'rate', 'relay': 'current', 'dopa': 'current',
+           'actions': 'current'}  # what the learner sets, by population
 DECODED = ('actions', 'dopa')  # populations whose spikes the learner reads
 
 
@@ -138,6 +143,9 @@ class RosBrain:
         matrix = self._channel.request('weights', name)
         return matrix.shape[0], matrix.shape[1], matrix.ravel()
 
+    def set_synapse_properties(self, name: str, properties: dict) -> str:
+        return self._channel.request('properties', name, dict(properties))
+
 
 class RosLearner(SpikingMazeLearner):
     """The offline learner on a RosBrain, reporting each episode and each shown cell.
@@ -198,8 +206,13 @@ def start(state, brain, world, params, log):
     episodes = int(params.get('episodes', 100))
     if checkpoint is not None:  # restoring the saved state, not learning
         done, actor, critic, rng = checkpoint
+        nogo = run.load_checkpoint_extra().get(NOGO)
+        if nogo is None:
+            raise RuntimeError(f'{run.checkpoint} has no {NOGO} weights (a checkpoint of an '
+                               f'older spiking brain); train again into a new run_dir')
         brain.set_weights(ACTOR, actor)
         brain.set_weights(CRITIC, critic)
+        brain.set_weights(NOGO, nogo)
         if not evaluate:
             learner.rng, learner.trained = rng, done
             episodes = max(0, episodes - done)
@@ -230,7 +243,7 @@ def _outputs(inputs: dict) -> dict:
             'dopa': Spikes('dopa', code='times', required=True)},
     outputs={name: (Rates(name) if kind == 'rate' else Currents(name))
              for name, kind in STIMULI.items()},
-    triggers=['actions'], projections=[ACTOR, CRITIC], setup=start)
+    triggers=['actions'], projections=list(PLASTIC), setup=start)
 def spiking_maze(t, actions, dopa, state, brain, world, params, log, stop):
     """One round: hand the phase's spikes to the learner, serve its requests, return inputs."""
     channel = state['channel']
@@ -256,6 +269,8 @@ def spiking_maze(t, actions, dopa, state, brain, world, params, log, stop):
             channel.to_worker.put(brain.reset(scope=payload[0]))
         elif kind == 'weights':
             channel.to_worker.put(brain.get_weights(payload[0]))
+        elif kind == 'properties':
+            channel.to_worker.put(brain.set_synapse_properties(payload[0], payload[1]))
         elif kind == 'cell':
             if payload[0] != state['cell']:
                 world.place_robot(payload[0])
@@ -289,5 +304,6 @@ def _episode(record, t, state, brain, log):
                               cells=record.cells)
         run.append_episode(row, now - state['wall_start'])
         run.save_checkpoint(record.episode + 1, brain.get_weights(ACTOR),
-                            brain.get_weights(CRITIC), learner.rng)
+                            brain.get_weights(CRITIC), learner.rng,
+                            extra={NOGO: brain.get_weights(NOGO)})
     state['wall_start'] = now
