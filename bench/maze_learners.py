@@ -431,10 +431,16 @@ def main(argv=None) -> int:
         import multiprocessing
         with concurrent.futures.ProcessPoolExecutor(
                 args.jobs, mp_context=multiprocessing.get_context('spawn')) as pool:
-            for result in pool.map(_run_pair_job, jobs):
-                results.append(result)
+            # the bar counts pairs as they finish (a long pair does not hide the others'
+            # progress); the table keeps the jobs' order
+            futures = {pool.submit(_run_pair_job, job): k for k, job in enumerate(jobs)}
+            done = {}
+            for future in concurrent.futures.as_completed(futures):
+                result = future.result()
+                done[futures[future]] = result
                 bar.set_postfix(last=f'{result.learner} {result.maze} s{result.seed}')
                 bar.update()
+            results = [done[k] for k in range(len(jobs))]
     else:
         for job in jobs:
             bar.set_postfix(now=f'{job[0]} {job[1]["name"]} s{job[2]}')
