@@ -26,6 +26,7 @@ learners (argument ``learner``), each with its brain, transfer function and step
 import json
 
 from neurobot import bringup
+from experiments.maze.spiking.projections import PLASTIC
 from neurobot.bringup import Argument, as_bool, default_path
 from neurobot.experiment import Experiment
 from neurobot.world.maze import Maze
@@ -76,9 +77,7 @@ DEFAULTS = {**LEARNER_DEFAULTS[DEFAULT_LEARNER], 'run_dir': 'results/maze'}
 
 # Greedy evaluation of the spiking learner: brain_node starts with the rules' amplitudes
 # at 0 (synapse_properties), so no eligibility builds and no weight can move.
-FROZEN_RULES = {projection: {'A_plus': 0.0, 'A_minus': 0.0}
-                for projection in ('places_to_actions', 'places_to_striatum',
-                                   'places_to_actions_nogo')}
+FROZEN_RULES = {projection: {'A_plus': 0.0, 'A_minus': 0.0} for projection in PLASTIC}
 
 
 def given_defaults(given: dict) -> dict:

@@ -14,14 +14,14 @@ import numpy as np  # noqa: E402
 
 from experiments.maze.agent import random_walk_steps  # noqa: E402
 from experiments.maze.results import RunDirectory  # noqa: E402
+# the spiking learner's NoGo projection, saved under its name in the checkpoint's extras
+# (experiments.maze.spiking.transfer_function); its weights (< 0) add to the actor's
+from experiments.maze.spiking.projections import NOGO  # noqa: E402
 from neurobot.analysis.figures import draw_maze  # noqa: E402
 from neurobot.world.maze import MOVE_ORDER  # noqa: E402
 
 ARROWS = {'N': (0.0, 0.3), 'E': (0.3, 0.0), 'S': (0.0, -0.3), 'W': (-0.3, 0.0)}
 RANDOM_WALK_RUNS = 300  # random walks per start cell for the chance band
-# the spiking learner's NoGo projection, saved under its name in the checkpoint's extras
-# (experiments.maze.spiking.transfer_function); its weights (< 0) add to the actor's
-NOGO_CHECKPOINT_KEY = 'places_to_actions_nogo'
 GOAL_RATE_WINDOW = 10  # episodes of the running goal rate
 LEARNER_NAMES = {'spiking': 'spiking actor-critic (dopamine STDP in NEST)',
                  'rstdp': 'numpy R-STDP (weights set from Python)'}
@@ -166,7 +166,7 @@ def plot_run(run_dir, maze, max_moves: int, cells_per_field=4, group_size=10) ->
     if checkpoint is not None:
         paths.append(run.path / 'policy.png')
         weights = checkpoint[1]
-        nogo = run.load_checkpoint_extra().get(NOGO_CHECKPOINT_KEY)
+        nogo = run.load_checkpoint_extra().get(NOGO)
         if nogo is not None and nogo.shape == weights.shape:
             weights = weights + nogo
         plot_policy(weights, maze, paths[-1], cells_per_field, group_size, learner)

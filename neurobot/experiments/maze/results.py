@@ -257,26 +257,26 @@ class RunDirectory:
 
     def load_checkpoint(self):
         """Return (episodes_done, weights, critic_values, rng) or None without a checkpoint."""
-        if not self.checkpoint.exists():
-            return None
-        try:
-            with np.load(self.checkpoint) as data:
-                rng = np.random.default_rng()
-                rng.bit_generator.state = json.loads(str(data['rng_state']))
-                return (int(data['episodes_done']), data['weights'].copy(),
-                        data['critic_values'].copy(), rng)
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ValueError(f'{self.checkpoint}: not a readable checkpoint ({error}); delete '
-                             f'it to train from scratch') from None
+        def read(data):
+            rng = np.random.default_rng()
+            rng.bit_generator.state = json.loads(str(data['rng_state']))
+            return (int(data['episodes_done']), data['weights'].copy(),
+                    data['critic_values'].copy(), rng)
+        return self._read_checkpoint(read, None)
 
     def load_checkpoint_extra(self) -> dict:
         """The checkpoint's ``extra`` arrays by name ({} without a checkpoint or extras)."""
+        return self._read_checkpoint(
+            lambda data: {key[len('extra_'):]: data[key].copy() for key in data.files
+                          if key.startswith('extra_')}, {})
+
+    def _read_checkpoint(self, read, missing):
+        """``read(npz data)``, or ``missing`` without a checkpoint; a damaged one: ValueError."""
         if not self.checkpoint.exists():
-            return {}
+            return missing
         try:
             with np.load(self.checkpoint) as data:
-                return {key[len('extra_'):]: data[key].copy() for key in data.files
-                        if key.startswith('extra_')}
+                return read(data)
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ValueError(f'{self.checkpoint}: not a readable checkpoint ({error}); delete '
                              f'it to train from scratch') from None

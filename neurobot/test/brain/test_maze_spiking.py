@@ -22,8 +22,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # experiments: not installed
 
 from brain_node.brain import Brain  # noqa: E402
-from experiments.maze.spiking.learner import (ACTOR, CRITIC, MOVE_ORDER, NOGO,  # noqa: E402
-                                              PLASTIC, SpikingMazeLearner)
+from experiments.maze.spiking.learner import MOVE_ORDER, SpikingMazeLearner  # noqa: E402
+from experiments.maze.spiking.projections import ACTOR, CRITIC, NOGO, PLASTIC  # noqa: E402
 from neurobot.world.maze_generator import MazeSpec, generate_maze  # noqa: E402
 
 pytestmark = pytest.mark.brain

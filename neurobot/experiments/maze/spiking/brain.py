@@ -180,7 +180,7 @@ CRITIC_RULE = {  # the critic's rule: the actor's, with smaller amplitudes and n
 # makes the eligibility negative, so aversive spikes while it lasts make the weight more
 # negative (dw = c n with b = 0); nothing ever makes it less negative. Unlike a wall's
 # dopamine pause, which is bounded by the background rate, this signal is as strong as
-# needed: one wall hit moves the taken pairing by about -150 to -380 pA.
+# needed: one wall hit moves the taken pairing by about -150 pA up to the -400 pA bound.
 NOGO_SYNAPSE_MODEL = 'nogo_dopamine_synapse'
 N_AVERSIVE = 10  # aversive sources (Poisson, rate set by the learner at a wall)
 NOGO_RULE = {
@@ -220,7 +220,8 @@ aversive = sim.Population(N_AVERSIVE, sim.SpikeSourcePoisson(rate=0.0), label='a
 # in as synapse parameters, because PyNN writes every common property from the synapse
 # type when it connects (values set before with nest.SetDefaults would be replaced).
 # The critic's synapses are a copy of the model, so that they learn at their own rate
-# (rule constants are per model); both copies listen to the one volume transmitter.
+# (rule constants are per model); actor and critic listen to the one volume transmitter
+# of the dopaminergic neurons, the NoGo copy to its own one of the aversive sources.
 for suffix in ('', '_lbl'):
     for copy in (CRITIC_SYNAPSE_MODEL, NOGO_SYNAPSE_MODEL):
         nest.CopyModel('stdp_dopamine_synapse' + suffix, copy + suffix)

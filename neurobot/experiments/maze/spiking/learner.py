@@ -62,14 +62,11 @@ import numpy as np
 
 from brain_node.brain import Brain
 from experiments.maze.agent import step_limit
+from experiments.maze.spiking.projections import ACTOR, CRITIC, NOGO
 from neurobot.world.maze import MOVE_ORDER  # N, E, S, W: the brain's action groups
 from tf_nodes.codes import winner_take_all
 
 BRAIN_FILE = Path(__file__).resolve().parent / 'brain.py'
-ACTOR = 'places_to_actions'  # the plastic projections
-CRITIC = 'places_to_striatum'
-NOGO = 'places_to_actions_nogo'
-PLASTIC = (ACTOR, CRITIC, NOGO)
 
 
 @dataclass(frozen=True)
@@ -239,13 +236,18 @@ class SpikingMazeLearner:
 
     # ------------------------------------------------------------------ learning switch
 
+    def _switch_rule(self, name: str, on: bool):
+        """One projection's amplitudes: the brain file's (on) or 0 (no eligibility)."""
+        rule = self.rules[name]
+        self.brain.set_synapse_properties(name, {key: rule[key] if on else 0.0
+                                                 for key in ('A_plus', 'A_minus')})
+
     def _set_learning(self, on: bool):
         """Rule amplitudes on (the brain file's) or 0 (frozen: no eligibility, no change)."""
         if on == self.learning:
             return
-        for name, rule in self.rules.items():
-            self.brain.set_synapse_properties(name, {key: rule[key] if on else 0.0
-                                                     for key in ('A_plus', 'A_minus')})
+        for name in self.rules:
+            self._switch_rule(name, on)
         self.learning = on
         self.critic_on = on
 
@@ -253,9 +255,7 @@ class SpikingMazeLearner:
         """The critic's amplitudes alone (``critic_decide_only``)."""
         if on == self.critic_on:
             return
-        rule = self.rules[CRITIC]
-        self.brain.set_synapse_properties(CRITIC, {key: rule[key] if on else 0.0
-                                                   for key in ('A_plus', 'A_minus')})
+        self._switch_rule(CRITIC, on)
         self.critic_on = on
 
     # ------------------------------------------------------------------ episodes

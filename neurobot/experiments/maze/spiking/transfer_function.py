@@ -49,7 +49,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from experiments.maze.results import RunDirectory
-from experiments.maze.spiking.learner import ACTOR, CRITIC, NOGO, PLASTIC, SpikingMazeLearner
+from experiments.maze.spiking.learner import SpikingMazeLearner
+from experiments.maze.spiking.projections import ACTOR, CRITIC, NOGO, PLASTIC
 from neurobot.world.maze import Maze
 from tf_nodes.api import Currents, Rates, Spikes, transfer_function
 
