@@ -160,6 +160,16 @@ def maze_plots(args) -> int:
     arguments = RunDirectory(args.run_dir).load_arguments()
     maze_file = args.maze or arguments.get('maze', default_maze_file('default.yaml'))
     maze_model = Maze.from_yaml(maze_file)
+    # a run made by `neurobot launch maze` has no arguments.json: the default maze is a
+    # guess, and drawing another maze's run fails deep in the figures (or draws nonsense)
+    starts = {(int(row['start_row']), int(row['start_col']))
+              for row in RunDirectory(args.run_dir).read_episodes()}
+    foreign = sorted(starts - {tuple(cell) for cell in maze_model.start_cells})
+    if foreign:
+        print(f'maze-plots: the run in {args.run_dir} started from {foreign}, which are not '
+              f'start cells of {maze_file}; pass the maze it was trained on with --maze FILE',
+              file=sys.stderr)
+        return 2
     for png in plot_run(args.run_dir, maze_model, run_max_moves(arguments, maze_model)):
         print(f'figure: {png}')
     return 0

@@ -1,4 +1,6 @@
-"""Figures of a maze run: learning curve, trajectories, learned policy (PNG, headless).
+"""Figures of a maze run: learning curve, trajectories, learned policy, critic values (PNG).
+
+Headless (Agg).
 
 Reads only the run directory (experiments.maze.results) and the maze file, so figures can
 be redrawn after the run: ``neurobot maze-plots --run-dir results/maze``.
@@ -146,16 +148,71 @@ def plot_policy(weights: np.ndarray, maze, path: Path, cells_per_field: int, gro
     plt.close(fig)
 
 
+def cell_values(critic_weights, n_cells: int, cells_per_field: int) -> np.ndarray:
+    """The spiking critic's value code per maze cell, pA.
+
+    ``critic_weights``: the checkpoint's critic (place cells x striatal neurons, nA). The
+    mean over a cell's place cells and all striatal neurons is the input that sets the
+    striatal rate there, the critic's value of the cell (in pA, the synapse model's unit).
+    The numpy learner's critic (one weight per place cell, read out through overlapping
+    place fields) has no such layout and is refused.
+
+    Raises:
+        ValueError: the array is not (n_cells x cells_per_field) x striatal neurons.
+    """
+    weights = np.asarray(critic_weights, dtype=np.float64)
+    if weights.ndim != 2 or weights.shape[0] != n_cells * cells_per_field or not weights.shape[1]:
+        raise ValueError(f'critic of shape {weights.shape} is not {n_cells} cells x '
+                         f'{cells_per_field} place cells x striatal neurons')
+    return 1e3 * weights.reshape(n_cells, cells_per_field, -1).mean(axis=(1, 2))
+
+
+def plot_values(values, maze, path: Path, learner: str = 'spiking',
+                unit: str = 'mean place->striatum weight (pA)'):
+    """The critic's value per cell as a coloured grid with the number in each cell.
+
+    Where the learner has learned, values rise towards the goal; a cell the robot never
+    reached keeps (or falls back towards) its initial value.
+    """
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    size = maze.cell_size_m
+    finite = np.asarray(values, dtype=np.float64)
+    low, high = float(np.min(finite)), float(np.max(finite))
+    norm = plt.Normalize(low, high if high > low else low + 1.0)
+    cmap = plt.get_cmap('viridis')
+    for index, cell in enumerate(maze.cells()):
+        x, y = maze.cell_to_world(cell)
+        value = finite[index]
+        ax.add_patch(plt.Rectangle((x - size / 2, y - size / 2), size, size,
+                                   color=cmap(norm(value))))
+        ax.text(x, y - size / 4, f'{value:.3g}', ha='center', va='center', fontsize=7,
+                color='white' if norm(value) < 0.6 else 'black')
+    draw_maze(ax, maze)
+    ax.set_xlim(0, maze.n_cols * size)
+    ax.set_ylim(0, maze.n_rows * size)
+    fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.8, label=unit)
+    ax.set_title(f'critic: value per cell (goal gold, starts green)\n{learner_label(learner)}',
+                 fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def plot_run(run_dir, maze, max_moves: int, cells_per_field=4, group_size=10) -> list:
     """Draw every figure of a run, labelled with its learner; return the PNG paths.
 
-    The learner is the run's ``learner`` argument (arguments.json); runs from before the
-    spiking learner have none and were rstdp. The policy is drawn from the checkpoint's
-    actor weights (both learners keep place->action weights there, same layout), plus
-    the spiking learner's inhibitory NoGo weights where the checkpoint has them.
+    The learner is the run's ``learner`` argument (arguments.json); without one (runs from
+    before the spiking learner, runs made by ``neurobot launch maze``) a checkpoint with
+    NoGo weights is the spiking learner's, any other rstdp's. The policy is drawn from the
+    checkpoint's actor weights (both learners keep place->action weights there, same
+    layout), plus the spiking learner's inhibitory NoGo weights where the checkpoint has
+    them; the spiking learner's value map from its critic (:func:`cell_values`).
     """
     run = RunDirectory(run_dir)
-    learner = run.load_arguments().get('learner', 'rstdp')
+    # a run made by `neurobot launch maze` has no arguments.json; its checkpoint still
+    # tells the spiking learner (NoGo weights) from the numpy one
+    learner = run.load_arguments().get('learner') \
+        or ('spiking' if NOGO in run.load_checkpoint_extra() else 'rstdp')
     paths = []
     if run.read_episodes():
         paths.append(run.path / 'learning_curve.png')
@@ -170,4 +227,11 @@ def plot_run(run_dir, maze, max_moves: int, cells_per_field=4, group_size=10) ->
         if nogo is not None and nogo.shape == weights.shape:
             weights = weights + nogo
         plot_policy(weights, maze, paths[-1], cells_per_field, group_size, learner)
+        try:
+            values = cell_values(checkpoint[2], len(list(maze.cells())), cells_per_field)
+        except ValueError:
+            values = None  # the numpy learner's critic: no value map rather than a wrong one
+        if values is not None:
+            paths.append(run.path / 'values.png')
+            plot_values(values, maze, paths[-1], learner)
     return paths

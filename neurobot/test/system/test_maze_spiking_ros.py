@@ -139,6 +139,29 @@ def test_only_nest_changes_the_actor_weights_and_evaluation_freezes_them(trained
     assert len(evaluation) == 1 + 3, evaluation  # header, one row per start cell
 
 
+def test_the_run_draws_the_critics_value_map_with_values_learned_in_nest(trained, tmp_path):
+    from experiments.maze.plots import cell_values
+    from experiments.maze.results import RunDirectory
+    from neurobot.world.maze import Maze
+    # a run made by `neurobot launch` has no arguments.json: without --maze, the default
+    # maze is not this run's maze, and maze-plots says so instead of failing in a figure
+    guess = subprocess.run([str(NEUROBOT), 'maze-plots', '--run-dir', str(trained['run_dir'])],
+                           capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    assert guess.returncode == 2 and 'pass the maze it was trained on' in guess.stderr, \
+        guess.stderr[-3000:]
+    assert 'Traceback' not in guess.stderr
+    output = run(['maze-plots', '--run-dir', str(trained['run_dir']), '--maze', str(MAZE)],
+                 tmp_path, 'plots')
+    values_png = trained['run_dir'] / 'values.png'
+    assert str(values_png) in output and values_png.stat().st_size > 10_000
+    # the map is of values the critic learned: the untrained place->striatum weights are
+    # 10-20 pA; after goals were reached (test above), cells next to the goal have more
+    maze = Maze.from_yaml(MAZE)
+    values = cell_values(RunDirectory(trained['run_dir']).load_checkpoint()[2],
+                         len(list(maze.cells())), 4)
+    assert values.max() > 30.0, values
+
+
 def test_ros_run_is_the_offline_learner_move_for_move(trained):
     from experiments.maze.results import RunDirectory
     from experiments.maze.spiking.learner import SpikingMazeLearner
