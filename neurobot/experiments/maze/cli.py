@@ -75,6 +75,12 @@ def _maze(args, run, given, command) -> int:
             # evaluate with what the run was trained with (maze, brain, ...) unless told otherwise
             trained = {k: v for k, v in run.load_arguments().items()
                        if k not in ('mode', 'resume', 'episodes', 'run_dir')}
+            if not trained and not {'maze', 'learner'} <= set(given):
+                # a run made by `neurobot launch maze` keeps no arguments.json: the
+                # defaults would evaluate another maze or learner with its checkpoint
+                raise ValueError(f'{run.path} has no arguments.json (made by `neurobot '
+                                 f'launch maze`?): say what it was trained with, e.g. '
+                                 f'maze:=FILE learner:=spiking')
             if trained and 'learner' not in trained:  # trained before the spiking learner
                 trained['learner'] = 'rstdp'
             given = {**trained, **given}

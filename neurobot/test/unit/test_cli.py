@@ -89,6 +89,23 @@ def test_maze_eval_without_a_checkpoint_says_so_in_one_line(tmp_path, capsys, mo
     assert started == []
 
 
+def test_maze_eval_of_a_run_without_its_arguments_asks_for_them(tmp_path, capsys, monkeypatch):
+    # `neurobot launch maze` writes a checkpoint but no arguments.json: evaluating it with
+    # the defaults (another maze, another learner) failed inside the transfer function
+    import numpy as np
+    from experiments.maze.results import RunDirectory
+    rng = np.random.default_rng(0)
+    RunDirectory(tmp_path).save_checkpoint(5, np.zeros((36, 40)), np.zeros((36, 40)), rng)
+    started = []
+    monkeypatch.setattr(maze_cli, 'configure_local_dds', lambda: started.append('dds'))
+    assert cli.main(['maze-eval', '--run-dir', str(tmp_path)]) == 2
+    assert cli.main(['maze-eval', '--run-dir', str(tmp_path), 'learner:=spiking']) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all('has no arguments.json' in line and 'maze:=FILE' in line
+                                 for line in err), err
+    assert started == []
+
+
 def test_the_step_limit_of_a_run_is_its_argument_or_follows_its_maze():
     from neurobot.paths import share_path
     from neurobot.world.maze import Maze
