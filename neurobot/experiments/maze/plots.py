@@ -172,17 +172,22 @@ def plot_values(values, maze, path: Path, learner: str = 'spiking',
     """The critic's value per cell as a coloured grid with the number in each cell.
 
     Where the learner has learned, values rise towards the goal; a cell the robot never
-    reached keeps (or falls back towards) its initial value.
+    reached keeps (or falls back towards) its initial value. The goal cell is labelled,
+    not coloured: an episode ends there, so its value is never learned. The scale starts
+    at 0, so that a map of nearly equal values looks nearly uniform.
     """
     fig, ax = plt.subplots(figsize=(5.5, 5))
     size = maze.cell_size_m
-    finite = np.asarray(values, dtype=np.float64)
-    low, high = float(np.min(finite)), float(np.max(finite))
-    norm = plt.Normalize(low, high if high > low else low + 1.0)
+    values = np.asarray(values, dtype=np.float64)
+    cells = list(maze.cells())
+    learned = [v for cell, v in zip(cells, values) if tuple(cell) != tuple(maze.goal_cell)]
+    norm = plt.Normalize(0.0, max(max(learned, default=0.0), 1e-9))
     cmap = plt.get_cmap('viridis')
-    for index, cell in enumerate(maze.cells()):
+    for cell, value in zip(cells, values):
         x, y = maze.cell_to_world(cell)
-        value = finite[index]
+        if tuple(cell) == tuple(maze.goal_cell):
+            ax.text(x, y, 'goal', ha='center', va='center', fontsize=8)
+            continue
         ax.add_patch(plt.Rectangle((x - size / 2, y - size / 2), size, size,
                                    color=cmap(norm(value))))
         ax.text(x, y - size / 4, f'{value:.3g}', ha='center', va='center', fontsize=7,
@@ -191,7 +196,7 @@ def plot_values(values, maze, path: Path, learner: str = 'spiking',
     ax.set_xlim(0, maze.n_cols * size)
     ax.set_ylim(0, maze.n_rows * size)
     fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.8, label=unit)
-    ax.set_title(f'critic: value per cell (goal gold, starts green)\n{learner_label(learner)}',
+    ax.set_title(f'critic: value per cell (starts green)\n{learner_label(learner)}',
                  fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
