@@ -163,13 +163,13 @@ def maze_plots(args) -> int:
     from experiments.maze.plots import plot_run
     from neurobot.world.maze import Maze
     from experiments.maze.results import RunDirectory
-    arguments = RunDirectory(args.run_dir).load_arguments()
+    run = RunDirectory(args.run_dir)
+    arguments = run.load_arguments()
     maze_file = args.maze or arguments.get('maze', default_maze_file('default.yaml'))
     maze_model = Maze.from_yaml(maze_file)
     # a run made by `neurobot launch maze` has no arguments.json: the default maze is a
     # guess, and drawing another maze's run fails deep in the figures (or draws nonsense)
-    starts = {(int(row['start_row']), int(row['start_col']))
-              for row in RunDirectory(args.run_dir).read_episodes()}
+    starts = {(int(row['start_row']), int(row['start_col'])) for row in run.read_episodes()}
     foreign = sorted(starts - {tuple(cell) for cell in maze_model.start_cells})
     if foreign:
         print(f'maze-plots: the run in {args.run_dir} started from {foreign}, which are not '

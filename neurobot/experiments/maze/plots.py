@@ -179,13 +179,14 @@ def plot_values(values, maze, path: Path, learner: str = 'spiking',
     fig, ax = plt.subplots(figsize=(5.5, 5))
     size = maze.cell_size_m
     values = np.asarray(values, dtype=np.float64)
-    cells = list(maze.cells())
-    learned = [v for cell, v in zip(cells, values) if tuple(cell) != tuple(maze.goal_cell)]
+    cells = [tuple(cell) for cell in maze.cells()]
+    goal = tuple(maze.goal_cell)
+    learned = [v for cell, v in zip(cells, values) if cell != goal]
     norm = plt.Normalize(0.0, max(max(learned, default=0.0), 1e-9))
     cmap = plt.get_cmap('viridis')
     for cell, value in zip(cells, values):
         x, y = maze.cell_to_world(cell)
-        if tuple(cell) == tuple(maze.goal_cell):
+        if cell == goal:
             ax.text(x, y, 'goal', ha='center', va='center', fontsize=8)
             continue
         ax.add_patch(plt.Rectangle((x - size / 2, y - size / 2), size, size,
@@ -214,10 +215,10 @@ def plot_run(run_dir, maze, max_moves: int, cells_per_field=4, group_size=10) ->
     them; the spiking learner's value map from its critic (:func:`cell_values`).
     """
     run = RunDirectory(run_dir)
+    extra = run.load_checkpoint_extra()
     # a run made by `neurobot launch maze` has no arguments.json; its checkpoint still
     # tells the spiking learner (NoGo weights) from the numpy one
-    learner = run.load_arguments().get('learner') \
-        or ('spiking' if NOGO in run.load_checkpoint_extra() else 'rstdp')
+    learner = run.load_arguments().get('learner') or ('spiking' if NOGO in extra else 'rstdp')
     paths = []
     if run.read_episodes():
         paths.append(run.path / 'learning_curve.png')
@@ -228,15 +229,15 @@ def plot_run(run_dir, maze, max_moves: int, cells_per_field=4, group_size=10) ->
     if checkpoint is not None:
         paths.append(run.path / 'policy.png')
         weights = checkpoint[1]
-        nogo = run.load_checkpoint_extra().get(NOGO)
+        nogo = extra.get(NOGO)
         if nogo is not None and nogo.shape == weights.shape:
             weights = weights + nogo
         plot_policy(weights, maze, paths[-1], cells_per_field, group_size, learner)
         try:
             values = cell_values(checkpoint[2], len(list(maze.cells())), cells_per_field)
         except ValueError:
-            values = None  # the numpy learner's critic: no value map rather than a wrong one
-        if values is not None:
+            pass  # the numpy learner's critic: no value map rather than a wrong one
+        else:
             paths.append(run.path / 'values.png')
             plot_values(values, maze, paths[-1], learner)
     return paths
