@@ -196,7 +196,9 @@ def plot_values(values, maze, path: Path, learner: str = 'spiking',
     draw_maze(ax, maze)
     ax.set_xlim(0, maze.n_cols * size)
     ax.set_ylim(0, maze.n_rows * size)
-    fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.8, label=unit)
+    # as tall as the maze (equal aspect: a wide maze is a short axes)
+    fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, label=unit,
+                 shrink=0.8 * min(1.0, maze.n_rows / maze.n_cols))
     ax.set_title(f'critic: value per cell (starts green)\n{learner_label(learner)}',
                  fontsize=9)
     fig.tight_layout()
