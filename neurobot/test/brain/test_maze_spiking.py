@@ -8,6 +8,8 @@ Real NEST in-process (brain_node's Brain). What a user would notice:
   bit-identical;
 - the NoGo weights change only when the robot has hit a wall (the aversive signal),
   and only for the cell where it decided;
+- a reverse replay of a path to the goal changes only the replayed moves' weights and
+  the critic's values of their cells, the last moves most (and again no Python write);
 - on a small generated maze the trained greedy policy reaches the goal from every start
   within 1.3x its shortest path, which chance does about never (LEARNING_SEED: seeds
   1-6 all did, measured as noted there).
@@ -22,7 +24,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # experiments: not installed
 
 from brain_node.brain import Brain  # noqa: E402
-from experiments.maze.spiking.learner import MOVE_ORDER, SpikingMazeLearner  # noqa: E402
+from experiments.maze.spiking.learner import (MOVE_ORDER, SpikingConfig,  # noqa: E402
+                                              SpikingMazeLearner)
 from experiments.maze.spiking.projections import ACTOR, CRITIC, NOGO, PLASTIC  # noqa: E402
 from neurobot.world.maze_generator import MazeSpec, generate_maze  # noqa: E402
 
@@ -130,6 +133,78 @@ def test_nogo_weights_change_only_after_a_wall_and_only_where_the_robot_decided(
         change = sum(phases[a + d][2] for d in after)
         rows = set(np.flatnonzero(change.max(axis=1) > 1e-3) // k)
         assert rows <= decided, (rows, decided)  # > 1 pA only on the deciding cell's rows
+
+
+def path_moves(maze, start):
+    """(cell, move, cell reached) along a shortest path from ``start`` to the goal."""
+    cells = maze.path_between(start, maze.goal_cell)
+    return [(here, next(m for m in MOVE_ORDER if not maze.has_wall(here, m)
+                        and maze.neighbour(here, m) == there), there)
+            for here, there in zip(cells, cells[1:])]
+
+
+@pytest.mark.parametrize('seed', [2, 5])
+def test_a_replay_carries_the_goals_reward_back_along_the_path_in_nest(monkeypatch, seed):
+    # One reverse replay of a 6-move path on an untrained brain. Measured with seeds 1-5
+    # (docs/maze_spiking.md, Replay): the last two moves' action groups gain 110-243 pA,
+    # the other groups of those cells nothing; the critic's value of the last two cells
+    # rises 20-110 pA; cells off the path are untouched.
+    maze = small_maze()
+    learner = SpikingMazeLearner(maze, seed=seed)
+    writes, shown = [], []
+    original = Brain.set_weights
+    monkeypatch.setattr(Brain, 'set_weights',
+                        lambda self, *a, **kw: writes.append(a) or original(self, *a, **kw))
+    place_rates = learner.place_rates
+
+    def spy_rates(cell):
+        shown.append(cell)
+        return place_rates(cell)
+
+    learner.place_rates = spy_rates
+    start = max(learner.starts, key=maze.shortest_path_length)
+    moves = path_moves(maze, start)
+    before = {name: dense(learner.brain, name) for name in PLASTIC}
+    assert learner.replay(moves) == len(moves) == 6
+    after = {name: dense(learner.brain, name) for name in PLASTIC}
+    assert writes == [] and all(learner.brain.weights_version(n) == 0 for n in PLASTIC)
+    # the moves are shown last first: decide (the cell left), evaluate and hold (the cell
+    # reached; nothing once it is the goal)
+    decided = shown[0::3]
+    assert decided == [here for here, _, _ in reversed(moves)]
+    k, size = learner.k, learner.group_size
+    change = {name: (after[name] - before[name]) * 1000 for name in PLASTIC}  # pA
+    np.testing.assert_array_equal(change[NOGO], 0)  # no aversive signal in a replay
+    on_path = {learner.index[tuple(here)] for here, _, _ in moves}
+    for cell in range(len(learner.cells)):
+        if cell not in on_path:  # its place cells were silent: no pairing, no change
+            np.testing.assert_array_equal(change[ACTOR][cell * k:(cell + 1) * k], 0)
+            np.testing.assert_array_equal(change[CRITIC][cell * k:(cell + 1) * k], 0)
+    for here, move, _ in moves[-2:]:
+        rows = slice(learner.index[tuple(here)] * k, (learner.index[tuple(here)] + 1) * k)
+        groups = change[ACTOR][rows].reshape(k, len(MOVE_ORDER), size).mean(axis=(0, 2))
+        taken = MOVE_ORDER.index(move)
+        assert groups[taken] > 50, (here, groups)
+        assert np.abs(np.delete(groups, taken)).max() < 1, (here, groups)
+        assert change[CRITIC][rows].mean() > 10, here  # the value reaches the cell before
+
+
+def test_replay_follows_goal_episodes_only_and_can_be_switched_off():
+    maze = small_maze()
+    learner = SpikingMazeLearner(maze, seed=1)
+    records = []
+    while len(records) < 60 and not any(r.outcome == 'goal' for r in records):
+        records += learner.train(1)
+    assert records[-1].outcome == 'goal' and len(records) > 1, [r.outcome for r in records]
+    for r in records:  # a goal run is replayed without its loops: one move per cell left
+        path = []
+        for cell in r.cells:
+            path = path[:path.index(cell) + 1] if cell in path else path + [cell]
+        assert r.replayed == (len(path) - 1 if r.outcome == 'goal' else 0), r
+    quiet = SpikingMazeLearner(maze, seed=1, config=SpikingConfig(replay=False))
+    assert all(r.replayed == 0 for r in quiet.train(4))
+    with pytest.raises(ValueError, match='replay_critic_gain'):
+        SpikingConfig(replay_critic_gain=0)
 
 
 def test_place_code_and_decoding_follow_the_maze_and_the_spike_counts():

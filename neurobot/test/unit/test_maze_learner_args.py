@@ -1,7 +1,8 @@
 """The maze's learner argument: which brain, transfer function and step each learner gets.
 
-`make maze` / `neurobot maze` run the spiking learner; learner:=rstdp gives back the
-earlier bring-up (its brain, transfer function and 200 ms step) and a given brain:= wins.
+`make maze` / `neurobot maze` run the numpy R-STDP learner (rstdp, its brain, transfer
+function and 200 ms step); learner:=spiking brings up the spiking brain with a 50 ms step,
+and a given brain:= wins.
 Greedy evaluation of the spiking learner starts brain_node with its rules frozen.
 """
 

@@ -44,6 +44,24 @@ traces are cleared after its last phase (its terminal reward has been applied by
 so no decision of one episode is credited with the next episode's outcome, and nothing
 is pending when a greedy evaluation starts; weights are kept.
 
+Replay (``replay``): after a training episode that reached the goal, the episode is
+replayed in reverse, as hippocampal place cells replay a rewarded run backwards at the
+reward site (Foster & Wilson 2006; more often after more reward: Ambrose et al. 2016).
+For each move s -> s' of the episode, last first, the brain gets one move's phases
+with the move imposed instead of chosen: *decide* shows s to the actor and the critic
+with ``replay_drive_na`` into the action group of the move taken (no noise), *evaluate*
+shows s' to the critic with the reward the move earned (the goal current for the last
+one), *hold* as in a move, then the 'neurons' reset. The network computes the TD error
+of every replayed move itself, as in a real move; because the moves come last first,
+V(s') has just been raised when V(s) is judged, so one rewarded episode carries value
+back along its whole path instead of one cell per visit (TD(0) in a live episode). The
+critic's amplitudes are ``replay_critic_gain`` times the brain file's during a replay
+(``Brain.set_synapse_properties``, as the critic gate). The robot is not moved: the cells
+are only shown to the brain. Which moves: from the goal back to the start, at each cell
+the move last made from it (:func:`last_exits`: the episode with its loops removed, so
+a detour that came back to a cell is not rehearsed as a way to the goal); with
+``replay_loops`` every move of the episode, loops included.
+
 Greedy evaluation: the rules' amplitudes ``A_plus``/``A_minus`` are set to 0
 (``Brain.set_synapse_properties``, the same call brain_node's ``synapse_properties``
 parameter makes over ROS) after a 'synapses' reset has cleared the eligibility, so no
@@ -93,6 +111,13 @@ class SpikingConfig:
         critic_decide_only: the critic learns only in the decide phase (its amplitudes
             are 0 in evaluate and hold; over ROS through brain_node's
             set_synapse_properties service).
+        replay: replay a training episode that reached the goal in reverse (see the
+            module docstring).
+        replay_critic_gain: factor on the critic's amplitudes during a replay.
+        replay_drive_na: current into the action group of the replayed move in its decide
+            phase, nA (the other groups get none; lateral inhibition silences them).
+        replay_loops: replay every move of the episode; default: the last move made from
+            each cell only (:func:`last_exits`).
         resolution_ms: NEST resolution, ms.
     """
 
@@ -107,6 +132,10 @@ class SpikingConfig:
     wall_aversive_hz: float = 180.0
     greedy_drive_na: float = 0.2
     critic_decide_only: bool = True
+    replay: bool = True
+    replay_critic_gain: float = 10.0
+    replay_drive_na: float = 0.3
+    replay_loops: bool = False
     resolution_ms: float = 1.0
 
     def __post_init__(self):
@@ -119,6 +148,9 @@ class SpikingConfig:
                              f'{self.wall_phases!r}')
         if self.wall_aversive_hz < 0:
             raise ValueError(f'wall_aversive_hz must be >= 0, got {self.wall_aversive_hz}')
+        if not self.replay_critic_gain > 0 or not self.replay_drive_na > 0:
+            raise ValueError(f'replay_critic_gain and replay_drive_na must be > 0, got '
+                             f'{self.replay_critic_gain} and {self.replay_drive_na}')
         if self.gate_current_na >= 0:
             raise ValueError(f'gate_current_na must be < 0 nA (inhibitory), got '
                              f'{self.gate_current_na}')
@@ -136,6 +168,7 @@ class Episode:
         shortest_path: moves of the shortest path from ``start``.
         cells: cells visited, start first.
         dopamine_hz: mean rate per dopaminergic neuron in each evaluate/terminal phase.
+        replayed: moves replayed after the episode (0: no replay).
     """
 
     episode: int
@@ -145,6 +178,27 @@ class Episode:
     shortest_path: int
     cells: list = field(default_factory=list)
     dopamine_hz: list = field(default_factory=list)
+    replayed: int = 0
+
+
+def last_exits(moves) -> list:
+    """The moves of a run without its loops: from the first cell, the move last made there.
+
+    ``moves`` are (cell, move, cell reached) in the order made, each leaving the cell the
+    one before reached. From the run's first cell, the move made at that cell's last
+    visit, then the same from the cell it reached, and so on until the cell where the run
+    ended: a path with no cell twice (the run's chronological loop erasure, Lawler 1980).
+    A run that ends on a cell it had visited before keeps only the path to that visit.
+    """
+    if not moves:
+        return []
+    cells = [tuple(moves[0][0])] + [tuple(there) for _, _, there in moves]
+    last = {cell: position for position, cell in enumerate(cells)}  # the last visit wins
+    path, position = [], last[cells[0]]
+    while position < len(moves):  # not yet at the run's end
+        path.append(moves[position])
+        position = last[cells[position + 1]]
+    return path
 
 
 def build_brain(maze, seed: int, resolution_ms: float = 1.0) -> Brain:
@@ -195,7 +249,8 @@ class SpikingMazeLearner:
         self.starts = [tuple(s) for s in maze.start_cells]
         self.trained = 0
         self.learning = True
-        self.critic_on = True
+        self.critic_on, self.critic_gain = True, 1.0
+        self.replaying = False  # True while a replay shows cells (the robot stays put)
 
     # ------------------------------------------------------------------ encoding
 
@@ -236,10 +291,10 @@ class SpikingMazeLearner:
 
     # ------------------------------------------------------------------ learning switch
 
-    def _switch_rule(self, name: str, on: bool):
-        """One projection's amplitudes: the brain file's (on) or 0 (no eligibility)."""
+    def _switch_rule(self, name: str, on: bool, gain: float = 1.0):
+        """One projection's amplitudes: the brain file's times ``gain`` (on) or 0 (off)."""
         rule = self.rules[name]
-        self.brain.set_synapse_properties(name, {key: rule[key] if on else 0.0
+        self.brain.set_synapse_properties(name, {key: rule[key] * gain if on else 0.0
                                                  for key in ('A_plus', 'A_minus')})
 
     def _set_learning(self, on: bool):
@@ -249,14 +304,15 @@ class SpikingMazeLearner:
         for name in self.rules:
             self._switch_rule(name, on)
         self.learning = on
-        self.critic_on = on
+        self.critic_on, self.critic_gain = on, 1.0
 
-    def _set_critic(self, on: bool):
-        """The critic's amplitudes alone (``critic_decide_only``)."""
-        if on == self.critic_on:
+    def _set_critic(self, on: bool, gain: float = 1.0):
+        """The critic's amplitudes alone (``critic_decide_only``; ``gain`` in a replay)."""
+        gain = gain if on else 1.0
+        if (on, gain) == (self.critic_on, self.critic_gain):
             return
-        self._switch_rule(CRITIC, on)
-        self.critic_on = on
+        self._switch_rule(CRITIC, on, gain)
+        self.critic_on, self.critic_gain = on, gain
 
     # ------------------------------------------------------------------ episodes
 
@@ -267,6 +323,7 @@ class SpikingMazeLearner:
         self._set_learning(train)  # the last episode's reset left no eligibility
         cell = tuple(start)
         record = Episode(episode, cell, 'timeout', 0, maze.shortest_path_length(cell), [cell])
+        taken = []  # (cell, move, cell reached) of every move that did not hit a wall
         while record.moves < self.max_moves:
             if record.moves:
                 self.brain.reset(scope='neurons')
@@ -282,6 +339,7 @@ class SpikingMazeLearner:
             if maze.has_wall(cell, action):
                 record.outcome, reward_na, cell = 'wall', cfg.wall_current_na, None
             else:
+                taken.append((cell, action, maze.neighbour(cell, action)))
                 cell = maze.neighbour(cell, action)
                 record.cells.append(cell)
                 if cell == maze.goal_cell:
@@ -306,7 +364,43 @@ class SpikingMazeLearner:
         # NEST applies what they still owe during this reset's drain, so the next
         # episode, or a greedy evaluation, starts with nothing pending
         self.brain.reset(scope='synapses')
+        if train and cfg.replay and record.outcome == 'goal':
+            record.replayed = self.replay(taken if cfg.replay_loops else last_exits(taken))
         return record
+
+    def replay(self, moves) -> int:
+        """Replay ``moves`` ((cell, move, cell reached), in the order made) last first.
+
+        Each replayed move gets a move's phases with the move imposed (``replay_drive_na``
+        into its action group) and the critic's amplitudes times ``replay_critic_gain`` in
+        its decide phase; the reward current is the one the move earned (the goal's for a
+        move onto the goal cell). Learning is NEST's, as in a live move. Returns the number
+        of moves replayed.
+        """
+        cfg = self.config
+        self._set_learning(True)
+        self.replaying = True
+        try:
+            for k, (here, action, there) in enumerate(reversed(moves)):
+                if k:
+                    self.brain.reset(scope='neurons')
+                drive = np.zeros(len(MOVE_ORDER) * self.group_size)
+                first = MOVE_ORDER.index(action) * self.group_size
+                drive[first:first + self.group_size] = cfg.replay_drive_na
+                self._set_critic(True, cfg.replay_critic_gain)
+                self._phase(here, relay=False, drive_na=drive)
+                self._set_critic(False)
+                goal = tuple(there) == tuple(self.maze.goal_cell)
+                shown = None if goal else there
+                self._phase(shown, actor=False,
+                            reward_na=cfg.goal_current_na if goal else cfg.step_current_na)
+                self._phase(shown, actor=False, reward_na=cfg.drain_current_na)
+            self.brain.reset(scope='synapses')  # as after an episode: nothing pending
+        finally:
+            self.replaying = False
+        if not cfg.critic_decide_only:
+            self._set_critic(True)
+        return len(moves)
 
     def train(self, episodes: int) -> list:
         """Run ``episodes`` training episodes from seeded random start cells."""

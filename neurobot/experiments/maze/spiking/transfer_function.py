@@ -21,9 +21,11 @@ The worker and the transfer function alternate strictly (one runs while the othe
 waits), so the brain sees the same sequence of inputs, resets and steps as offline. The
 robot follows the learner's cell: in simulation it is placed there (``place_robot``)
 whenever the cell shown to the brain changes; moves are instantaneous, so the brain's
-time course is the offline learner's. No weight is computed or written in Python during
-training: the decision is winner-take-all over spike counts, the reward is a current,
-and NEST's ``stdp_dopamine_synapse`` changes the weights.
+time course is the offline learner's. A replay after a goal (the learner's ``replay``)
+shows cells to the brain only; the robot stays where the episode ended. No weight is
+computed or written in Python during training: the decision is winner-take-all over
+spike counts, the reward is a current, and NEST's ``stdp_dopamine_synapse`` changes the
+weights.
 
 What this file does beyond the learner: episodes.csv / trajectories (RunDirectory) after
 every episode; a checkpoint after every episode (the weights of the three plastic
@@ -167,7 +169,9 @@ class RosLearner(SpikingMazeLearner):
                                'runs (mode:=train, mode:=evaluate)')
 
     def place_rates(self, cell):
-        if cell is not None:  # the robot follows the cell shown to the brain
+        # the robot follows the cell shown to the brain, but not through a replay: that
+        # is the brain's own rehearsal while the robot stays at the goal
+        if cell is not None and not self.replaying:
             self.channel.request('cell', tuple(cell))
         return super().place_rates(cell)
 
