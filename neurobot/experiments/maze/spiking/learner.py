@@ -57,9 +57,9 @@ V(s') has just been raised when V(s) is judged, so one rewarded episode carries 
 back along its whole path instead of one cell per visit (TD(0) in a live episode). The
 critic's amplitudes are ``replay_critic_gain`` times the brain file's during a replay
 (``Brain.set_synapse_properties``, as the critic gate). The robot is not moved: the cells
-are only shown to the brain. Which moves: from the goal back to the start, at each cell
-the move last made from it (:func:`last_exits`: the episode with its loops removed, so
-a detour that came back to a cell is not rehearsed as a way to the goal); with
+are only shown to the brain. Which moves: the episode without its loops
+(:func:`last_exits`: from the start, at each cell the move made on its last visit), so a
+detour that came back to a cell is not rehearsed as a way to the goal; with
 ``replay_loops`` every move of the episode, loops included.
 
 Greedy evaluation: the rules' amplitudes ``A_plus``/``A_minus`` are set to 0
