@@ -316,6 +316,20 @@ class SpikingMazeLearner:
 
     # ------------------------------------------------------------------ episodes
 
+    def _judge(self, cell, reward_na: float, phases: int = 1, aversive_hz: float = 0.0):
+        """The phases after a move to ``cell`` (None: goal or wall); dopamine rates, Hz.
+
+        *evaluate* (``phases`` steps): the critic sees ``cell``, the reward current goes
+        in, so dopamine = reward + gamma V(cell) - V(cell left); the ``aversive`` sources
+        fire at ``aversive_hz`` in the first. *hold*: the same place, no reward: dopamine
+        at baseline (the delayed V(cell) cancels the relay's) plus the drain current.
+        """
+        rates = [self._dopamine_hz(self._phase(cell, actor=False, reward_na=reward_na,
+                                               aversive_hz=aversive_hz if k == 0 else 0.0))
+                 for k in range(phases)]
+        self._phase(cell, actor=False, reward_na=self.config.drain_current_na)
+        return rates
+
     def run_episode(self, start, train: bool, episode: int = 0) -> Episode:
         """One episode from ``start``; learning in NEST if ``train``."""
         cfg = self.config
@@ -340,24 +354,17 @@ class SpikingMazeLearner:
                 record.outcome, reward_na, cell = 'wall', cfg.wall_current_na, None
             else:
                 taken.append((cell, action, maze.neighbour(cell, action)))
-                cell = maze.neighbour(cell, action)
+                cell = taken[-1][2]
                 record.cells.append(cell)
                 if cell == maze.goal_cell:
                     record.outcome, reward_na, cell = 'goal', cfg.goal_current_na, None
                 else:
                     reward_na = cfg.step_current_na
             if train:
-                # evaluate: dopamine = reward + gamma V(new cell) - V(cell left)
-                phases = cfg.wall_phases if record.outcome == 'wall' else 1
-                for k in range(phases):
-                    aversive = cfg.wall_aversive_hz if record.outcome == 'wall' and k == 0 \
-                        else 0.0
-                    judged = self._phase(cell, actor=False, reward_na=reward_na,
-                                         aversive_hz=aversive)
-                    record.dopamine_hz.append(self._dopamine_hz(judged))
-                # hold: the same place, no reward: dopamine at baseline (the delayed
-                # V(new cell) cancels the relay's) plus the drain current
-                self._phase(cell, actor=False, reward_na=cfg.drain_current_na)
+                wall = record.outcome == 'wall'
+                record.dopamine_hz += self._judge(
+                    cell, reward_na, phases=cfg.wall_phases if wall else 1,
+                    aversive_hz=cfg.wall_aversive_hz if wall else 0.0)
             if cell is None:
                 break
         # the episode's eligibility and dopamine traces go (its end has been judged);
@@ -391,10 +398,8 @@ class SpikingMazeLearner:
                 self._phase(here, relay=False, drive_na=drive)
                 self._set_critic(False)
                 goal = tuple(there) == tuple(self.maze.goal_cell)
-                shown = None if goal else there
-                self._phase(shown, actor=False,
-                            reward_na=cfg.goal_current_na if goal else cfg.step_current_na)
-                self._phase(shown, actor=False, reward_na=cfg.drain_current_na)
+                self._judge(None if goal else there,
+                            cfg.goal_current_na if goal else cfg.step_current_na)
             self.brain.reset(scope='synapses')  # as after an episode: nothing pending
         finally:
             self.replaying = False
