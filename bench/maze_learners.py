@@ -79,6 +79,11 @@ class LearnerEntry:
 
 
 LEARNERS: 'OrderedDict[str, LearnerEntry]' = OrderedDict()
+if __name__ in ('__main__', '__mp_main__'):
+    # Run as a script (or as its spawned worker): a plug-in's `from maze_learners import
+    # register_learner` must reach this registry, not a second copy of the module that
+    # `import maze_learners` would load from the same file.
+    sys.modules.setdefault('maze_learners', sys.modules[__name__])
 
 
 def register_learner(name: str, factory, description: str = ''):

@@ -4,7 +4,9 @@ No NEST: the Q(lambda) and random learners are plain numpy; the runner is checke
 them and with a scripted learner whose answers are known.
 """
 
+import os
 from pathlib import Path
+import subprocess
 import sys
 
 import numpy as np
@@ -161,3 +163,34 @@ def test_learners_are_registered_by_name():
     assert list(maze_learners.LEARNERS)[:3] == ['rstdp', 'qlambda', 'random']
     with pytest.raises(ValueError, match='learner name'):
         maze_learners.register_learner('no spaces', lambda *a: None)
+
+
+PLUGIN = '''
+"""A user's learner, registered the way maze_learners' docstring says."""
+from maze_learners import register_learner
+from maze_rl import RandomLearner
+
+register_learner('my_random', RandomLearner, 'a plug-in learner')
+'''
+
+
+def test_a_plug_in_learner_runs_from_the_command_line_and_in_worker_processes(tmp_path):
+    # As a user runs it: the script is __main__ (its spawned workers __mp_main__), and the
+    # plug-in imports maze_learners by name; it must land in the registry the run reads
+    # (it once went to a second copy of the module: "unknown learners").
+    (tmp_path / 'my_plugin.py').write_text(PLUGIN)
+    script = str(Path(maze_learners.__file__))
+    env = {**os.environ, 'PYTHONPATH': os.pathsep.join(
+        [str(tmp_path), *filter(None, [os.environ.get('PYTHONPATH')])])}
+    listed = subprocess.run([sys.executable, script, '--import', 'my_plugin', '--list'],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert 'my_random: a plug-in learner' in listed.stdout
+    out = tmp_path / 'run'
+    ran = subprocess.run([sys.executable, script, '--import', 'my_plugin', '--learners',
+                          'my_random', '--mazes', '1', '--seeds', '1', '2', '--episodes', '10',
+                          '--jobs', '2', '--out', str(out)],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr
+    assert '| my_random | 2 | 0/2 (0%)' in (out / 'summary.md').read_text()
+    assert [r.error for r in maze_learners.load_pairs(out)] == ['', '']
