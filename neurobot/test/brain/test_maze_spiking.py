@@ -8,6 +8,7 @@ Real NEST in-process (brain_node's Brain). What a user would notice:
   bit-identical;
 - the NoGo weights change only when the robot has hit a wall (the aversive signal),
   and only for the cell where it decided;
+- the TD probe (a cell shown twice, for reports) changes no weight;
 - a reverse replay of a path to the goal changes only the replayed moves' weights and
   the critic's values of their cells, the last moves most (and again no Python write);
 - on a small generated maze the trained greedy policy reaches the goal from every start
@@ -20,6 +21,7 @@ import sys
 
 import numpy as np
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # experiments: not installed
 
@@ -93,6 +95,39 @@ def test_greedy_evaluation_leaves_the_weights_untouched():
     # training afterwards learns again
     learner.train(2)
     assert not np.array_equal(dense(learner.brain, ACTOR), before[ACTOR])
+
+
+def test_the_td_probe_shows_a_cell_twice_and_changes_no_weight():
+    # bench/maze_td_probe.py reads the network's TD error with it: a probe that learned
+    # would change the brain it reports on
+    learner = SpikingMazeLearner(small_maze(), seed=3)
+    learner.train(3)
+    before = {name: dense(learner.brain, name) for name in PLASTIC}
+    shown = []
+    place_rates = learner.place_rates
+    learner.place_rates = lambda cell: shown.append(cell) or place_rates(cell)
+    value_hz, dopamine_hz = learner.probe_td((1, 1), repeats=3)
+    assert shown == [(1, 1)] * 6  # decide, then the same cell again, three times
+    assert value_hz > 0 and dopamine_hz > 0  # striatal and dopaminergic background
+    for name, weights in before.items():
+        np.testing.assert_array_equal(dense(learner.brain, name), weights)
+    learner.train(2)  # training afterwards learns again
+    assert not np.array_equal(dense(learner.brain, ACTOR), before[ACTOR])
+
+
+def test_the_td_probe_command_prints_training_and_per_cell_tables(tmp_path, capsys):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / 'bench'))
+    import maze_td_probe
+    path = tmp_path / 'small.yaml'
+    path.write_text(yaml.safe_dump(small_maze().to_dict()))
+    assert maze_td_probe.main(['--maze', str(path), '--episodes', '4', '--blocks', '2',
+                               '--repeats', '1']) == 0
+    out = capsys.readouterr().out
+    assert 'dopamine background' in out and 'dopamine while training' in out
+    assert out.count('\n0-2 ') == 1 and out.count('\n2-4 ') == 1  # one row per block
+    cells = [line for line in out.splitlines() if line.startswith('(')]
+    assert len(cells) == 8  # every cell of the 3x3 maze but the goal
+    assert 'dopamine when nothing changes:' in out
 
 
 def test_nogo_weights_change_only_after_a_wall_and_only_where_the_robot_decided(monkeypatch):

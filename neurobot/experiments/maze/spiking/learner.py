@@ -421,6 +421,29 @@ class SpikingMazeLearner:
         return [self.run_episode(start, train=False, episode=k)
                 for k, start in enumerate(self.starts)]
 
+    def probe_td(self, cell, repeats: int = 6) -> tuple:
+        """The network's TD error for a move that changes nothing: ``cell`` shown twice.
+
+        With learning frozen, each repeat resets the neurons, shows ``cell`` in a *decide*
+        phase (the relay gated: V(cell) enters the delayed path only) and again in an
+        *evaluate* phase with no reward, where the dopaminergic rate should be the
+        background plus (gamma - 1) V(cell): at or below baseline. Returns the striatal
+        rate in decide (the value V, Hz per neuron) and the dopaminergic rate in evaluate
+        (Hz per neuron), means over ``repeats``. For reports (bench/maze_td_probe.py): no
+        weight is read or changed; the traces are cleared afterwards, as after an episode,
+        and the next episode switches learning back on.
+        """
+        self._set_learning(False)
+        values, dopamine = [], []
+        for _ in range(int(repeats)):
+            self.brain.reset(scope='neurons')
+            decide = self._phase(cell, relay=False)
+            values.append(len(decide.spikes['striatum'].neurons)
+                          / self.brain.population_size('striatum') / (self.brain.step_ms / 1e3))
+            dopamine.append(self._dopamine_hz(self._phase(cell, actor=False)))
+        self.brain.reset(scope='synapses')
+        return float(np.mean(values)), float(np.mean(dopamine))
+
     def weights(self, projection: str = ACTOR) -> np.ndarray:
         """Current weights of a plastic projection, (places x targets), nA (for reports)."""
         rows, cols, flat = self.brain.get_weights(projection)
