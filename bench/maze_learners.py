@@ -62,7 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # maze_rl, maze_offlin
 
 from experiments.maze.agent import step_limit  # noqa: E402
 from experiments.maze.results import summarize_evaluation  # noqa: E402
-from neurobot.world.maze import Maze  # noqa: E402
+from neurobot.world.maze import Maze, MazeError  # noqa: E402
 from neurobot.world.maze_generator import generate_benchmark_mazes  # noqa: E402
 
 CRITERION_RATIO = 1.3  # greedy moves / shortest path allowed from every start cell
@@ -425,7 +425,10 @@ def main(argv=None) -> int:
     from tqdm import tqdm
 
     mazes = generate_benchmark_mazes(args.mazes, args.maze_seed) if args.mazes else []
-    mazes += [Maze.from_yaml(path) for path in args.maze_files]
+    try:
+        mazes += [Maze.from_yaml(path) for path in args.maze_files]
+    except MazeError as error:  # a usage error, not a traceback
+        parser.error(str(error))
     jobs = [(name, maze.to_dict(), seed, args.episodes, args.eval_every,
              not args.full_curves, args.max_moves, args.imports)
             for name in names for maze in mazes for seed in args.seeds]

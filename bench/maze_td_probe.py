@@ -39,7 +39,7 @@ from benchlib import print_table  # noqa: E402
 from experiments.maze.agent import step_limit  # noqa: E402
 from experiments.maze.spiking.projections import ACTOR  # noqa: E402
 from neurobot.paths import share_path  # noqa: E402
-from neurobot.world.maze import Maze  # noqa: E402
+from neurobot.world.maze import Maze, MazeError  # noqa: E402
 
 DEFAULT_MAZE = share_path('experiments', 'maze', 'mazes', 'default.yaml')
 
@@ -79,7 +79,10 @@ def main(argv=None) -> int:
                      f'{list(maze_learners.LEARNERS)}')
     if args.episodes < 0 or args.blocks < 1 or args.repeats < 1:
         parser.error('--episodes must be >= 0, --blocks and --repeats >= 1')
-    maze = Maze.from_yaml(args.maze)
+    try:
+        maze = Maze.from_yaml(args.maze)
+    except MazeError as error:  # a usage error, not a traceback
+        parser.error(str(error))
     learner = maze_learners.LEARNERS[args.learner].factory(maze, args.seed, step_limit(maze))
     if not hasattr(learner, 'probe_td'):
         parser.error(f'{args.learner} is not a spiking learner (no probe_td)')

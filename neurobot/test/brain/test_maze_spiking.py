@@ -128,6 +128,9 @@ def test_the_td_probe_command_prints_training_and_per_cell_tables(tmp_path, caps
     cells = [line for line in out.splitlines() if line.startswith('(')]
     assert len(cells) == 8  # every cell of the 3x3 maze but the goal
     assert 'dopamine when nothing changes:' in out
+    with pytest.raises(SystemExit) as stop:  # a maze that cannot be read: a usage error
+        maze_td_probe.main(['--maze', str(tmp_path / 'missing.yaml')])
+    assert stop.value.code == 2 and 'missing.yaml' in capsys.readouterr().err
 
 
 def test_nogo_weights_change_only_after_a_wall_and_only_where_the_robot_decided(monkeypatch):

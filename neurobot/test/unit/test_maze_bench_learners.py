@@ -194,3 +194,15 @@ def test_a_plug_in_learner_runs_from_the_command_line_and_in_worker_processes(tm
     assert ran.returncode == 0, ran.stderr
     assert '| my_random | 2 | 0/2 (0%)' in (out / 'summary.md').read_text()
     assert [r.error for r in maze_learners.load_pairs(out)] == ['', '']
+
+
+def test_a_maze_file_that_cannot_be_read_is_a_usage_error(tmp_path, capsys):
+    bad = tmp_path / 'bad.yaml'
+    bad.write_text('layout: |\n  +---+\n  | G\n')  # a wall missing: not a maze
+    for path in (tmp_path / 'missing.yaml', bad):
+        with pytest.raises(SystemExit) as stop:
+            maze_learners.main(['--learners', 'random', '--mazes', '0', '--maze-files',
+                                str(path), '--out', str(tmp_path / 'out')])
+        assert stop.value.code == 2
+        assert str(path) in capsys.readouterr().err
+    assert not (tmp_path / 'out').exists()  # nothing was run
