@@ -10,10 +10,10 @@ Trains a learner of the maze benchmark's registry (``spiking`` or a plug-in,
    phase, Hz per neuron) and the dopaminergic rate when the same cell is shown again with
    no reward (:meth:`SpikingMazeLearner.probe_td`). That move changes nothing, so its
    TD error is (gamma - 1) V <= 0: the rate should not rise with V. (Its level at low V
-   is above the rule's baseline ``b``, printed: the reset after every move silences the
-   dopaminergic neurons, and the learner's drain current is calibrated so that the two
-   cancel over a move; docs/maze_spiking.md.) A rate that rises with V is a positive
-   TD error that grows with the value itself.
+   is above the rule's baseline ``b``, printed; the learner's drain current was
+   calibrated on the net weight change of random moves, which includes that level:
+   docs/maze_spiking.md.) A rate that rises with V is a positive TD error that grows
+   with the value itself.
 
 Rates are counted from spikes; no weight is read. The learner's own seeded generator
 drives the training, so a seed gives the same numbers.
@@ -99,8 +99,7 @@ def main(argv=None) -> int:
             goal, n_goal, median, mean = block_rates(records, learner.config.wall_phases)
             rows.append((f'{learner.trained - size}-{learner.trained}', n_goal, goal,
                          median, mean))
-    baseline = learner.rules[ACTOR]['b'] * 1e3 / learner.brain.population_size(
-        'dopa')
+    baseline = learner.rules[ACTOR]['b'] * 1e3 / learner.brain.population_size('dopa')
     print(f'\n{args.learner} on {maze.name} (seed {args.seed}); dopamine background '
           f'(the rule\'s baseline b): {baseline:.1f} Hz per neuron')
     print_table('dopamine while training (Hz per neuron)',
@@ -116,11 +115,11 @@ def main(argv=None) -> int:
     dopamine = np.array([row[2] for row in cells])
     low, high = values < 20, values > 50
 
-    def mean(mask):
+    def mean_of(mask):
         return f'{dopamine[mask].mean():.1f}' if mask.any() else '-'
 
-    print(f'dopamine when nothing changes: {mean(low)} Hz on the {int(low.sum())} cells with '
-          f'V < 20 Hz, {mean(high)} Hz on the {int(high.sum())} with V > 50 Hz '
+    print(f'dopamine when nothing changes: {mean_of(low)} Hz on the {int(low.sum())} cells '
+          f'with V < 20 Hz, {mean_of(high)} Hz on the {int(high.sum())} with V > 50 Hz '
           f'(should not be higher)')
     learner.close()
     return 0

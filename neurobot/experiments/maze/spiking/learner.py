@@ -285,9 +285,10 @@ class SpikingMazeLearner:
         return int(winner_take_all(counts, group_size=self.group_size, min_count=0.0,
                                    rng=self.rng).winner)
 
-    def _dopamine_hz(self, result) -> float:
-        n = self.brain.population_size('dopa')
-        return len(result.spikes['dopa'].neurons) / n / (self.brain.step_ms / 1e3)
+    def _rate_hz(self, result, population: str = 'dopa') -> float:
+        """Mean rate per neuron of ``population`` in one step's ``result``, Hz."""
+        n = self.brain.population_size(population)
+        return len(result.spikes[population].neurons) / n / (self.brain.step_ms / 1e3)
 
     # ------------------------------------------------------------------ learning switch
 
@@ -324,7 +325,7 @@ class SpikingMazeLearner:
         fire at ``aversive_hz`` in the first. *hold*: the same place, no reward: dopamine
         at baseline (the delayed V(cell) cancels the relay's) plus the drain current.
         """
-        rates = [self._dopamine_hz(self._phase(cell, actor=False, reward_na=reward_na,
+        rates = [self._rate_hz(self._phase(cell, actor=False, reward_na=reward_na,
                                                aversive_hz=aversive_hz if k == 0 else 0.0))
                  for k in range(phases)]
         self._phase(cell, actor=False, reward_na=self.config.drain_current_na)
@@ -426,8 +427,8 @@ class SpikingMazeLearner:
 
         With learning frozen, each repeat resets the neurons, shows ``cell`` in a *decide*
         phase (the relay gated: V(cell) enters the delayed path only) and again in an
-        *evaluate* phase with no reward, where the dopaminergic rate should be the
-        background plus (gamma - 1) V(cell): at or below baseline. Returns the striatal
+        *evaluate* phase with no reward: a TD error of (gamma - 1) V(cell), so the
+        dopaminergic rate should not rise with V. Returns the striatal
         rate in decide (the value V, Hz per neuron) and the dopaminergic rate in evaluate
         (Hz per neuron), means over ``repeats``. For reports (bench/maze_td_probe.py): no
         weight is read or changed; the traces are cleared afterwards, as after an episode,
@@ -437,10 +438,8 @@ class SpikingMazeLearner:
         values, dopamine = [], []
         for _ in range(int(repeats)):
             self.brain.reset(scope='neurons')
-            decide = self._phase(cell, relay=False)
-            values.append(len(decide.spikes['striatum'].neurons)
-                          / self.brain.population_size('striatum') / (self.brain.step_ms / 1e3))
-            dopamine.append(self._dopamine_hz(self._phase(cell, actor=False)))
+            values.append(self._rate_hz(self._phase(cell, relay=False), 'striatum'))
+            dopamine.append(self._rate_hz(self._phase(cell, actor=False)))
         self.brain.reset(scope='synapses')
         return float(np.mean(values)), float(np.mean(dopamine))
 
